@@ -1,0 +1,6 @@
+export * from './config';
+export * from './db';
+export * from './logger';
+export * from './migrations';
+export * from './resolution';
+export * from './rows';

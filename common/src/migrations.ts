@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Pool, PoolClient } from 'pg';
+import type { StorageFlavour, StorageRequest } from './config';
+import type { Logger } from './logger';
+
+/** The repository's sql/ folder, from both common/src and common/dist. */
+export const DEFAULT_SQL_DIR = path.resolve(__dirname, '..', '..', 'sql');
+
+// One fixed key for pg_advisory_lock: every collector starting at once waits here in turn.
+const MIGRATION_LOCK_KEY = 0x646f636b; // "dock"
+
+export class MigrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+export interface MigrationFile {
+  version: number;
+  name: string;
+  file: string;
+  sql: string;
+  checksum: string;
+}
+
+/**
+ * Migration files are `NNNN_name.sql` (both flavours) or `NNNN_name.<flavour>.sql`.
+ * A version must exist for the flavour asked for, once.
+ */
+export function loadMigrations(dir: string, flavour: StorageFlavour): MigrationFile[] {
+  const byVersion = new Map<number, MigrationFile>();
+  for (const file of readdirSync(dir).sort()) {
+    const match = /^(\d{4})_([a-z0-9_]+?)(?:\.(postgres|timescaledb))?\.sql$/.exec(file);
+    if (!match) continue;
+    const [, versionText, name, fileFlavour] = match;
+    if (fileFlavour && fileFlavour !== flavour) continue;
+    const version = Number(versionText);
+    if (byVersion.has(version)) {
+      throw new MigrationError(`two migrations with version ${version} for ${flavour}: ${byVersion.get(version)?.file} and ${file}`);
+    }
+    const sql = readFileSync(path.join(dir, file), 'utf8');
+    byVersion.set(version, {
+      version,
+      name: name as string,
+      file,
+      sql,
+      checksum: createHash('sha256').update(sql).digest('hex'),
+    });
+  }
+  return [...byVersion.values()].sort((a, b) => a.version - b.version);
+}
+
+export interface MigrateOptions {
+  storage: StorageRequest;
+  dir?: string;
+  /** Role granted SELECT on every table when it exists (the API's and Grafana's). */
+  readerRole?: string;
+  logger?: Logger;
+}
+
+export interface MigrateResult {
+  flavour: StorageFlavour;
+  applied: string[];
+  current: number;
+}
+
+/**
+ * Brings the schema up to date under an advisory lock, one transaction per migration, so several
+ * collectors may start at once and a failed migration leaves nothing half done.
+ */
+export async function migrate(pool: Pool, options: MigrateOptions): Promise<MigrateResult> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      return await migrateLocked(client, options);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function migrateLocked(client: PoolClient, options: MigrateOptions): Promise<MigrateResult> {
+  const log = options.logger;
+  await client.query(`
+    CREATE TABLE IF NOT EXISTS dockpulse_meta (key text PRIMARY KEY, value text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, flavour text NOT NULL, checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now());
+  `);
+  const flavour = await chooseFlavour(client, options.storage, log);
+  const files = loadMigrations(options.dir ?? DEFAULT_SQL_DIR, flavour);
+  const applied = (
+    await client.query<{ version: number; name: string; checksum: string; flavour: string }>(
+      'SELECT version, name, checksum, flavour FROM schema_migrations ORDER BY version',
+    )
+  ).rows;
+
+  await checkConsistency(client, files, applied);
+
+  const done: string[] = [];
+  const appliedVersions = new Set(applied.map((a) => a.version));
+  for (const migration of files) {
+    if (appliedVersions.has(migration.version)) continue;
+    log?.info({ migration: migration.file }, 'applying migration');
+    try {
+      await client.query('BEGIN');
+      await client.query(migration.sql);
+      await client.query(
+        'INSERT INTO schema_migrations (version, name, flavour, checksum) VALUES ($1, $2, $3, $4)',
+        [migration.version, migration.name, flavour, migration.checksum],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw new MigrationError(`migration ${migration.file} failed and was rolled back: ${(error as Error).message}`);
+    }
+    done.push(migration.file);
+  }
+
+  await client.query(
+    `INSERT INTO dockpulse_meta (key, value) VALUES ('storage_flavour', $1), ('schema_version', $2)
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [flavour, String(files.at(-1)?.version ?? 0)],
+  );
+  if (options.readerRole) await grantReader(client, options.readerRole);
+  return { flavour, applied: done, current: files.at(-1)?.version ?? 0 };
+}
+
+async function chooseFlavour(client: PoolClient, requested: StorageRequest, log?: Logger): Promise<StorageFlavour> {
+  const stored = (
+    await client.query<{ value: string }>("SELECT value FROM dockpulse_meta WHERE key = 'storage_flavour'")
+  ).rows[0]?.value as StorageFlavour | undefined;
+  if (stored) {
+    if (requested !== 'auto' && requested !== stored) {
+      throw new MigrationError(
+        `DOCKPULSE_STORAGE=${requested}, but this database was created with the ${stored} flavour; ` +
+          `set DOCKPULSE_STORAGE=${stored} or auto (changing flavour needs a new database)`,
+      );
+    }
+    if (stored === 'timescaledb') await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    return stored;
+  }
+  if (requested === 'postgres') return 'postgres';
+  const available =
+    (await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'")).rowCount === 1;
+  if (!available) {
+    if (requested === 'timescaledb') {
+      throw new MigrationError('DOCKPULSE_STORAGE=timescaledb, but the timescaledb extension is not installed on this server');
+    }
+    log?.info('timescaledb extension not available: using the plain PostgreSQL flavour');
+    return 'postgres';
+  }
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    return 'timescaledb';
+  } catch (error) {
+    if (requested === 'timescaledb') {
+      throw new MigrationError(`DOCKPULSE_STORAGE=timescaledb, but CREATE EXTENSION timescaledb failed: ${(error as Error).message}`);
+    }
+    log?.warn({ err: error }, 'timescaledb is installed but cannot be enabled: using the plain PostgreSQL flavour');
+    return 'postgres';
+  }
+}
+
+async function checkConsistency(
+  client: PoolClient,
+  files: MigrationFile[],
+  applied: { version: number; name: string; checksum: string }[],
+): Promise<void> {
+  const byVersion = new Map(files.map((f) => [f.version, f]));
+  for (const row of applied) {
+    const file = byVersion.get(row.version);
+    if (!file) {
+      throw new MigrationError(
+        `the database has migration ${row.version} (${row.name}) that this code does not know: ` +
+          'it was migrated by a newer Dockpulse; run that version or restore a backup',
+      );
+    }
+    if (file.checksum !== row.checksum) {
+      throw new MigrationError(
+        `migration ${file.file} changed after it was applied (checksum differs); ` +
+          'migrations are append-only: add a new migration instead of editing an applied one',
+      );
+    }
+  }
+  const last = applied.at(-1)?.version ?? 0;
+  const gap = files.find((f) => f.version < last && !applied.some((a) => a.version === f.version));
+  if (gap) {
+    throw new MigrationError(`migration ${gap.file} was never applied but later ones were: the database is in an unknown state`);
+  }
+  if (applied.length === 0) {
+    const leftovers = await client.query(
+      "SELECT 1 FROM pg_class WHERE relname IN ('container_stats', 'container_info') AND relnamespace = 'public'::regnamespace",
+    );
+    if (leftovers.rowCount) {
+      throw new MigrationError(
+        'the database has Dockpulse tables but no schema_migrations record: it was created by hand or half restored; ' +
+          'use an empty database or restore schema_migrations with the tables',
+      );
+    }
+  }
+}
+
+async function grantReader(client: PoolClient, role: string): Promise<void> {
+  const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount === 1;
+  if (!exists) return;
+  const quoted = (await client.query<{ q: string }>('SELECT quote_ident($1) AS q', [role])).rows[0]?.q as string;
+  await client.query(`GRANT USAGE ON SCHEMA public TO ${quoted}`);
+  await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${quoted}`);
+  await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${quoted}`);
+}
+
+/** The flavour recorded by the migrations; undefined before the first migration. */
+export async function readFlavour(pool: Pool): Promise<StorageFlavour | undefined> {
+  const result = await pool
+    .query<{ value: string }>("SELECT value FROM dockpulse_meta WHERE key = 'storage_flavour'")
+    .catch(() => undefined);
+  return result?.rows[0]?.value as StorageFlavour | undefined;
+}

@@ -15,6 +15,7 @@ module.exports = (dir) => ({
   moduleNameMapper: {
     '^@dockpulse/common$': path.join(__dirname, 'common/src/index.ts'),
     '^@dockpulse/common/(.*)$': path.join(__dirname, 'common/src/$1'),
+    '^@dockpulse/api/(.*)$': path.join(__dirname, 'api/src/$1'),
     '^@dockpulse/collector/(.*)$': path.join(__dirname, 'collector/src/$1'),
   },
   testMatch: ['**/*.test.ts'],

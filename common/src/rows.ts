@@ -137,3 +137,12 @@ export interface TableRows {
   collector_status: CollectorStatusRow;
 }
 export type TableName = keyof TableRows;
+
+/**
+ * Where the collector's jobs put rows. The batch writer implements it: `write` validates the row
+ * at once (throwing a RowValidationError that names the table and field) and buffers it; storing
+ * is asynchronous and never loses an accepted row.
+ */
+export interface RowSink {
+  write<T extends TableName>(table: T, row: TableRows[T]): void;
+}

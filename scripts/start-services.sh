@@ -43,6 +43,12 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   pg_ctlcluster 15 main start || true
   wait_for postgresql 30 pg_isready -h 127.0.0.1 -p 5432
 fi
+# A server started before its package was upgraded cannot load the new plpgsql library: restart it.
+if ! su postgres -c "psql -qtAc 'DO \$\$BEGIN END\$\$'" >/dev/null 2>&1; then
+  log "PostgreSQL cannot run plpgsql (package upgraded under a running server?): restarting it"
+  pg_ctlcluster 15 main restart
+  wait_for postgresql 30 pg_isready -h 127.0.0.1 -p 5432
+fi
 # The tests connect as this superuser with a password over TCP (what DATABASE_URL in CI says).
 su postgres -c "psql -qtAc \"DO \\\$\\\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='dockpulse') THEN CREATE ROLE dockpulse LOGIN SUPERUSER PASSWORD 'dockpulse'; END IF; END\\\$\\\$\"" >/dev/null
 su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='dockpulse'\"" | grep -q 1 \

@@ -1,0 +1,101 @@
+// INSERT ... SELECT FROM unnest(arrays): one statement and one parameter per column, whatever the
+// number of rows, so a batch costs one round trip and one parse (the statement is prepared by name).
+import type { TableName } from '@dockpulse/common';
+import { FIRST_SEEN_TABLES, TABLE_SPECS, type ColumnSpec, type ColumnType, type TableSpec } from './tables';
+
+export type Row = Record<string, unknown>;
+
+const quote = (identifier: string) => `"${identifier}"`;
+
+/**
+ * How a column travels: the array type of its parameter and the expression that turns one element
+ * back into the column's type. jsonb goes as text (a jsonb[] literal would need escaping twice);
+ * text[] goes as one JSON array per row, because unnest flattens a 2-D array instead of giving
+ * rows of arrays, and a 2-D array cannot hold rows of different lengths anyway.
+ */
+function transport(column: ColumnSpec, ref: string): { paramType: string; expression: string } {
+  switch (column.type) {
+    case 'jsonb':
+      return { paramType: 'text[]', expression: `${ref}::jsonb` };
+    case 'text[]':
+      return {
+        paramType: 'text[]',
+        expression: `CASE WHEN ${ref} IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(${ref}::jsonb)) END`,
+      };
+    default:
+      return { paramType: `${column.type}[]`, expression: ref };
+  }
+}
+
+function buildInsertSql(spec: TableSpec): string {
+  const names = spec.columns.map((c) => quote(c.name));
+  const params = spec.columns.map((c, i) => `$${i + 1}::${transport(c, '').paramType}`);
+  const select = spec.columns.map((c) => transport(c, `u.${quote(c.name)}`).expression);
+  const insertColumns = [...names];
+  if (FIRST_SEEN_TABLES.has(spec.table)) {
+    // first_seen is the first row's last_seen, not the time a replay happened to store it.
+    insertColumns.push(quote('first_seen'));
+    select.push(`u.${quote('last_seen')}`);
+  }
+  let conflict = 'ON CONFLICT DO NOTHING';
+  if (spec.mode === 'upsert') {
+    const key = new Set<string>(spec.conflictKey);
+    const updates = spec.columns
+      .filter((c) => !key.has(c.name))
+      .map((c) => `${quote(c.name)} = EXCLUDED.${quote(c.name)}`);
+    conflict = `ON CONFLICT (${spec.conflictKey.map(quote).join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
+  }
+  return (
+    `INSERT INTO ${quote(spec.table)} (${insertColumns.join(', ')}) ` +
+    `SELECT ${select.join(', ')} FROM unnest(${params.join(', ')}) AS u(${names.join(', ')}) ${conflict}`
+  );
+}
+
+type Encode = (value: unknown) => unknown;
+
+const ENCODERS: Partial<Record<ColumnType, Encode>> = {
+  timestamptz: (v) => (v == null ? null : v instanceof Date ? v.toISOString() : v),
+  jsonb: (v) => (v == null ? null : JSON.stringify(v)),
+  'text[]': (v) => (v == null ? null : JSON.stringify(v)),
+};
+const asIs: Encode = (v) => (v === undefined ? null : v);
+
+export interface InsertStatement {
+  name: string;
+  text: string;
+  values: unknown[][];
+}
+
+const SQL = new Map<TableName, string>(Object.values(TABLE_SPECS).map((s) => [s.table, buildInsertSql(s)]));
+
+export function insertSql(table: TableName): string {
+  return SQL.get(table) as string;
+}
+
+/** The statement for one table's rows of a batch: one array per column, rows in order. */
+export function buildInsert(table: TableName, rows: readonly Row[]): InsertStatement {
+  const spec: TableSpec = TABLE_SPECS[table];
+  const values = spec.columns.map((column) => {
+    const encode = ENCODERS[column.type] ?? asIs;
+    const out = new Array<unknown>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = encode((rows[i] as Row)[column.name]);
+    return out;
+  });
+  return { name: `dockpulse_insert_${table}`, text: insertSql(table), values };
+}
+
+/**
+ * Upsert rows of one batch that share a key keep only the last one: Postgres refuses to update
+ * one row twice in a statement ("ON CONFLICT DO UPDATE command cannot affect row a second time").
+ */
+export function dedupeByKey(table: TableName, rows: readonly Row[]): Row[] {
+  const spec: TableSpec = TABLE_SPECS[table];
+  if (spec.mode !== 'upsert') return rows as Row[];
+  const byKey = new Map<string, Row>();
+  for (const row of rows) {
+    const key = spec.conflictKey.map((k) => String(row[k])).join('\u0000');
+    byKey.delete(key); // keep the last occurrence in its own (latest) position
+    byKey.set(key, row);
+  }
+  return [...byKey.values()];
+}

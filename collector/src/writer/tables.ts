@@ -1,0 +1,149 @@
+// One spec per table drives the writer's three jobs: the check at write(), the INSERT text and
+// the column arrays. Columns mirror sql/ and the row types of common/src/rows.ts.
+import type { TableName, TableRows } from '@dockpulse/common';
+
+export type ColumnType =
+  | 'text'
+  | 'smallint'
+  | 'integer'
+  | 'bigint'
+  | 'double precision'
+  | 'boolean'
+  | 'timestamptz'
+  | 'jsonb'
+  | 'text[]';
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** false: null (or a missing field) is stored as NULL. */
+  required: boolean;
+}
+
+export interface TableSpec {
+  table: TableName;
+  columns: readonly ColumnSpec[];
+  /** Columns of the table's unique key: what makes a replayed row a duplicate. */
+  conflictKey: readonly string[];
+  /**
+   * append: ON CONFLICT DO NOTHING, so a replayed batch adds nothing.
+   * upsert: ON CONFLICT DO UPDATE of every non-key column; first_seen is set once from last_seen.
+   */
+  mode: 'append' | 'upsert';
+  /** Partitioned by day on this column in the plain flavour. */
+  partitionColumn?: string;
+}
+
+/** A spec whose key names are checked against the table's row type. */
+type TypedSpec<T extends TableName> = TableSpec & {
+  table: T;
+  conflictKey: readonly (keyof TableRows[T] & string)[];
+  partitionColumn?: keyof TableRows[T] & string;
+};
+
+const req = (name: string, type: ColumnType): ColumnSpec => ({ name, type, required: true });
+const opt = (name: string, type: ColumnType): ColumnSpec => ({ name, type, required: false });
+
+type Specs = { [T in TableName]: TypedSpec<T> };
+
+export const TABLE_SPECS: Specs = {
+  hosts: {
+    table: 'hosts',
+    mode: 'upsert',
+    conflictKey: ['host_id'],
+    columns: [
+      req('host_id', 'text'), req('name', 'text'), opt('engine_version', 'text'), opt('api_version', 'text'),
+      opt('os', 'text'), opt('kernel', 'text'), opt('cpus', 'integer'), opt('mem_total_bytes', 'bigint'),
+      opt('cgroup_version', 'smallint'), req('last_seen', 'timestamptz'),
+    ],
+  },
+  container_info: {
+    table: 'container_info',
+    mode: 'upsert',
+    conflictKey: ['host_id', 'container_id'],
+    columns: [
+      req('host_id', 'text'), req('container_id', 'text'), req('name', 'text'), opt('image', 'text'),
+      opt('image_id', 'text'), opt('command', 'text'), opt('created_at', 'timestamptz'),
+      opt('started_at', 'timestamptz'), opt('finished_at', 'timestamptz'), req('state', 'text'),
+      opt('status', 'text'), opt('health', 'text'), req('restart_count', 'integer'), opt('exit_code', 'integer'),
+      req('oom_killed', 'boolean'), req('labels', 'jsonb'), opt('compose_project', 'text'),
+      opt('compose_service', 'text'), opt('cpu_limit_cores', 'double precision'), opt('mem_limit_bytes', 'bigint'),
+      req('last_seen', 'timestamptz'), opt('removed_at', 'timestamptz'),
+    ],
+  },
+  container_stats: {
+    table: 'container_stats',
+    mode: 'append',
+    conflictKey: ['host_id', 'container_id', 'time'],
+    partitionColumn: 'time',
+    columns: [
+      req('time', 'timestamptz'), req('host_id', 'text'), req('container_id', 'text'),
+      opt('cpu_percent', 'double precision'), opt('mem_used_bytes', 'bigint'), opt('mem_usage_bytes', 'bigint'),
+      opt('mem_limit_bytes', 'bigint'), opt('mem_percent', 'double precision'), opt('net_rx_bytes', 'bigint'),
+      opt('net_tx_bytes', 'bigint'), opt('blk_read_bytes', 'bigint'), opt('blk_write_bytes', 'bigint'),
+      opt('net_rx_delta', 'bigint'), opt('net_tx_delta', 'bigint'), opt('blk_read_delta', 'bigint'),
+      opt('blk_write_delta', 'bigint'), opt('pids', 'integer'),
+    ],
+  },
+  container_logs: {
+    table: 'container_logs',
+    mode: 'append',
+    conflictKey: ['host_id', 'container_id', 'time', 'stream', 'seq'],
+    partitionColumn: 'time',
+    columns: [
+      req('time', 'timestamptz'), req('host_id', 'text'), req('container_id', 'text'), req('stream', 'text'),
+      req('seq', 'integer'), req('message', 'text'),
+    ],
+  },
+  container_events: {
+    table: 'container_events',
+    mode: 'append',
+    conflictKey: ['host_id', 'container_id', 'time', 'action', 'time_nano'],
+    partitionColumn: 'time',
+    columns: [
+      req('time', 'timestamptz'), req('time_nano', 'bigint'), req('host_id', 'text'), req('container_id', 'text'),
+      opt('container_name', 'text'), opt('image', 'text'), req('action', 'text'), opt('exit_code', 'integer'),
+      req('attributes', 'jsonb'),
+    ],
+  },
+  docker_images: {
+    table: 'docker_images',
+    mode: 'upsert',
+    conflictKey: ['host_id', 'image_id'],
+    columns: [
+      req('host_id', 'text'), req('image_id', 'text'), req('repo_tags', 'text[]'), req('repo_digests', 'text[]'),
+      opt('size_bytes', 'bigint'), opt('created_at', 'timestamptz'), req('labels', 'jsonb'),
+      req('last_seen', 'timestamptz'), opt('removed_at', 'timestamptz'),
+    ],
+  },
+  image_versions: {
+    table: 'image_versions',
+    mode: 'append',
+    conflictKey: ['host_id', 'repository', 'tag', 'time', 'image_id'],
+    columns: [
+      req('time', 'timestamptz'), req('host_id', 'text'), req('repository', 'text'), req('tag', 'text'),
+      req('image_id', 'text'), opt('digest', 'text'), opt('previous_image_id', 'text'),
+    ],
+  },
+  collector_status: {
+    table: 'collector_status',
+    mode: 'upsert',
+    conflictKey: ['host_id'],
+    columns: [
+      req('host_id', 'text'), req('version', 'text'), opt('started_at', 'timestamptz'), req('last_beat', 'timestamptz'),
+      opt('last_stats_cycle_ms', 'double precision'), req('skipped_cycles', 'bigint'), req('containers_seen', 'integer'),
+      req('buffered_rows', 'bigint'), req('spooled_rows', 'bigint'), req('dropped_rows', 'bigint'),
+      req('dropped_log_lines', 'bigint'), req('errors_total', 'bigint'), opt('last_error', 'text'),
+      opt('last_error_at', 'timestamptz'),
+    ],
+  },
+};
+
+export const TABLE_NAMES = Object.keys(TABLE_SPECS) as TableName[];
+
+export function tableSpec(table: TableName): TableSpec {
+  return TABLE_SPECS[table];
+}
+
+/** Tables whose rows carry first_seen: set once, from the first row's last_seen. */
+export const FIRST_SEEN_TABLES: ReadonlySet<TableName> = new Set(['hosts', 'container_info', 'docker_images']);

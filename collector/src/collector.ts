@@ -1,0 +1,152 @@
+// Wires the jobs together: schedules (node-cron), the events stream and the log followers.
+// main.ts gives it a pool, a sink (the batch writer) and an engine; tests and the bench do too.
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Pool } from 'pg';
+import type { Logger, RowSink } from '@dockpulse/common';
+import { nonOverlapping } from './concurrency';
+import type { Engine } from './docker/client';
+import { EventsStream } from './jobs/events-stream';
+import type { JobContext } from './jobs/context';
+import { ImagesJob } from './jobs/images-job';
+import { LogFollowers } from './jobs/log-followers';
+import { MaintenanceJob, type WriterStateView } from './jobs/maintenance-job';
+import { StatsJob } from './jobs/stats-job';
+import { StatusJob } from './jobs/status-job';
+import { CollectorMetrics, type JobName } from './metrics';
+
+export interface CollectorOptions {
+  engine: Engine;
+  sink: RowSink;
+  pool: Pool;
+  logger: Logger;
+  /** Unset: the engine's ID from /info. */
+  hostId?: string;
+  schedules: { stats: string; status: string; images: string; maintenance: string };
+  statsConcurrency: number;
+  collectLogs: boolean;
+  logRateLimitLinesPerSec: number;
+  logMaxLineBytes: number;
+  partitionsAheadDays: number;
+  retentionMs: { raw: number; hourly: number; daily: number; logs: number; events: number };
+  version: string;
+  writerState?: () => WriterStateView;
+  /** First events-stream reconnect delay (doubles up to 30 s). */
+  reconnectInitialMs?: number;
+}
+
+export class Collector {
+  readonly metrics: CollectorMetrics;
+  hostId = '';
+  stats!: StatsJob;
+  status!: StatusJob;
+  images!: ImagesJob;
+  maintenance!: MaintenanceJob;
+  events!: EventsStream;
+  logs!: LogFollowers;
+  private tasks: ScheduledTask[] = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: CollectorOptions) {
+    this.metrics = new CollectorMetrics(options.logger);
+  }
+
+  /** Builds the jobs and seeds them from the database; no schedule runs yet. */
+  async init(): Promise<void> {
+    const o = this.options;
+    const info = await o.engine.info();
+    this.hostId = o.hostId ?? info.ID ?? '';
+    if (!this.hostId) throw new Error('HOST_ID is not set and the engine reported no ID in /info');
+    const ctx: JobContext = {
+      engine: o.engine,
+      sink: o.sink,
+      pool: o.pool,
+      hostId: this.hostId,
+      metrics: this.metrics,
+      logger: o.logger.child({ hostId: this.hostId }),
+    };
+    this.stats = new StatsJob(ctx, o.statsConcurrency);
+    this.stats.hostMemTotalBytes = typeof info.MemTotal === 'number' ? info.MemTotal : null;
+    this.status = new StatusJob(ctx, o.statsConcurrency);
+    this.images = new ImagesJob(ctx);
+    this.maintenance = new MaintenanceJob(ctx, {
+      partitionsAheadDays: o.partitionsAheadDays,
+      retentionMs: o.retentionMs,
+      version: o.version,
+      startedAt: new Date(),
+      writerState: o.writerState,
+    });
+    this.logs = new LogFollowers(ctx, { rateLimitLinesPerSec: o.logRateLimitLinesPerSec, maxLineBytes: o.logMaxLineBytes });
+    this.events = new EventsStream(
+      ctx,
+      {
+        refresh: (id) => this.status.refresh(id),
+        afterReconnect: async () => {
+          await this.status.run();
+          if (o.collectLogs) await this.logs.sync();
+        },
+        onEvent: (row) => {
+          if (!o.collectLogs) return;
+          if (row.action === 'start') this.logs.ensure(row.container_id);
+          else if (row.action === 'destroy') this.logs.forget(row.container_id);
+        },
+      },
+      { initialMs: o.reconnectInitialMs ?? 500, maxMs: 30_000 },
+    );
+    await this.status.seed();
+    await this.images.seed();
+  }
+
+  /** First passes at once (hosts row, status, images), then the schedules and streams. */
+  async start(): Promise<void> {
+    if (!this.stats) await this.init();
+    const o = this.options;
+    await this.maintenance.writeHost();
+    this.events.start();
+    await this.guard('status', () => this.status.run());
+    await this.guard('images', () => this.images.run());
+    if (o.collectLogs) await this.guard('logs', () => this.logs.sync());
+    this.schedule('stats', o.schedules.stats, () => this.stats.run());
+    this.schedule('status', o.schedules.status, async () => {
+      await this.status.run();
+      if (o.collectLogs) await this.logs.sync();
+    });
+    this.schedule('images', o.schedules.images, () => this.images.run());
+    this.schedule('maintenance', o.schedules.maintenance, () => this.maintenance.run());
+  }
+
+  /** Stops schedules, streams and followers, and waits for runs in flight. */
+  async stop(): Promise<void> {
+    for (const t of this.tasks) await t.stop();
+    for (const t of this.tasks) await t.destroy();
+    this.tasks = [];
+    this.events?.stop();
+    this.logs?.stopAll();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedule(job: JobName, expression: string, run: () => Promise<unknown>): void {
+    const tick = nonOverlapping(
+      () => this.guard(job, run),
+      () => {
+        this.metrics.skippedCycle(job);
+        this.options.logger.warn({ job }, `${job} run skipped: the previous one is still going`);
+      },
+    );
+    this.tasks.push(cron.schedule(expression, () => this.track(tick()), { name: `dockpulse-${job}` }));
+  }
+
+  private track(p: Promise<unknown>): Promise<unknown> {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+    return p;
+  }
+
+  /** A job's failure is logged and counted; it never escapes into node-cron or the process. */
+  private async guard(job: JobName, run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.metrics.error(job, error, {}, `${job} run failed`);
+    }
+  }
+}

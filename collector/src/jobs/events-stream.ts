@@ -1,0 +1,118 @@
+// Follows the engine's container events: each becomes a container_events row and refreshes that
+// container's container_info at once. Reconnects with capped backoff; after a reconnect a status
+// pass fills whatever happened while the stream was down.
+import { LineBuffer, mapEvent, parseEventLine, STATE_CHANGING_ACTIONS } from '../docker/events';
+import type { ContainerEventRow } from '@dockpulse/common';
+import type { JobContext } from './context';
+
+export interface EventsStreamHooks {
+  refresh(containerId: string): Promise<unknown>;
+  /** Runs after every reconnect (not the first connect). */
+  afterReconnect(): Promise<unknown>;
+  onEvent?(row: ContainerEventRow): void;
+}
+
+export interface BackoffOptions {
+  initialMs: number;
+  maxMs: number;
+}
+
+export class EventsStream {
+  private stream: NodeJS.ReadableStream | undefined;
+  private stopped = true;
+  private timer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private connectedOnce = false;
+  /** Seconds text of the last event seen; reconnects ask for events since then. */
+  private lastEventSeconds: string | undefined;
+  connected = false;
+
+  constructor(
+    private readonly ctx: JobContext,
+    private readonly hooks: EventsStreamHooks,
+    private readonly backoff: BackoffOptions = { initialMs: 500, maxMs: 30_000 },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const s = this.stream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
+    this.stream = undefined;
+    s?.destroy?.();
+    this.connected = false;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.ctx.engine.events(this.lastEventSeconds);
+    } catch (error) {
+      this.ctx.metrics.error('events', error, { attempt: this.attempt }, 'connecting to the events stream failed; retrying');
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.stopped) {
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      return;
+    }
+    this.stream = stream;
+    this.connected = true;
+    this.attempt = 0;
+    const reconnected = this.connectedOnce;
+    this.connectedOnce = true;
+    this.ctx.logger.info({ reconnected }, 'events stream connected');
+    const lines = new LineBuffer();
+    stream.on('data', (chunk: Buffer) => {
+      for (const line of lines.push(chunk)) this.handle(line);
+    });
+    let ended = false;
+    const onEnd = (error?: Error) => {
+      if (ended || this.stream !== stream) return;
+      ended = true;
+      this.stream = undefined;
+      this.connected = false;
+      if (this.stopped) return;
+      this.ctx.metrics.error('events', error ?? new Error('the engine closed the events stream'), {}, 'events stream ended; reconnecting');
+      this.scheduleReconnect();
+    };
+    stream.on('end', () => onEnd());
+    stream.on('close', () => onEnd());
+    stream.on('error', (error: Error) => onEnd(error));
+    if (reconnected) {
+      this.ctx.metrics.reconnect();
+      // Whatever happened while the stream was down is only visible in the engine's current state.
+      await this.hooks.afterReconnect().catch((error: unknown) =>
+        this.ctx.metrics.error('events', error, {}, 'status pass after reconnect failed'),
+      );
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** this.attempt);
+    this.attempt += 1;
+    // Jitter keeps a fleet of collectors from reconnecting in lockstep after an engine upgrade.
+    this.timer = setTimeout(() => void this.connect(), delay * (0.75 + Math.random() * 0.5));
+  }
+
+  private handle(line: string): void {
+    try {
+      const event = parseEventLine(line);
+      const row = mapEvent(event, this.ctx.hostId);
+      if (!row) return;
+      this.lastEventSeconds = (BigInt(row.time_nano) / 1_000_000_000n).toString();
+      this.ctx.sink.write('container_events', row);
+      this.ctx.metrics.event();
+      this.hooks.onEvent?.(row);
+      if (STATE_CHANGING_ACTIONS.has(row.action)) void this.hooks.refresh(row.container_id);
+    } catch (error) {
+      this.ctx.metrics.error('events', error, { line: line.slice(0, 300) }, 'malformed event skipped');
+    }
+  }
+}

@@ -1,0 +1,112 @@
+// The collector's own health figures: kept as plain numbers for the heartbeat row and exposed
+// through prom-client for /metrics (when METRICS_PORT is set).
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from '@dockpulse/common';
+
+export type JobName = 'stats' | 'status' | 'events' | 'images' | 'logs' | 'maintenance' | 'host';
+
+export class CollectorMetrics {
+  readonly registry = new Registry();
+  lastStatsCycleMs: number | null = null;
+  skippedCycles = 0;
+  containersSeen = 0;
+  droppedLogLines = 0;
+  errorsTotal = 0;
+  lastError: string | null = null;
+  lastErrorAt: Date | null = null;
+
+  private readonly errors = new Counter({
+    name: 'dockpulse_collector_errors_total',
+    help: 'Errors by job (engine calls, malformed answers, database calls); each was logged',
+    labelNames: ['job'],
+    registers: [this.registry],
+  });
+  private readonly skipped = new Counter({
+    name: 'dockpulse_collector_skipped_cycles_total',
+    help: 'Scheduled runs skipped because the previous run of the same job was still going',
+    labelNames: ['job'],
+    registers: [this.registry],
+  });
+  private readonly cycleSeconds = new Gauge({
+    name: 'dockpulse_collector_stats_cycle_seconds',
+    help: 'Wall time of the last stats cycle',
+    registers: [this.registry],
+  });
+  private readonly samples = new Counter({
+    name: 'dockpulse_collector_stats_samples_total',
+    help: 'Stats samples handed to the writer',
+    registers: [this.registry],
+  });
+  private readonly logLines = new Counter({
+    name: 'dockpulse_collector_log_lines_total',
+    help: 'Log lines handed to the writer',
+    registers: [this.registry],
+  });
+  private readonly droppedLines = new Counter({
+    name: 'dockpulse_collector_log_lines_dropped_total',
+    help: 'Log lines dropped by the per-container rate cap',
+    registers: [this.registry],
+  });
+  private readonly eventsSeen = new Counter({
+    name: 'dockpulse_collector_events_total',
+    help: 'Container events recorded',
+    registers: [this.registry],
+  });
+  private readonly reconnects = new Counter({
+    name: 'dockpulse_collector_events_reconnects_total',
+    help: 'Times the events stream was reconnected',
+    registers: [this.registry],
+  });
+  private readonly containers = new Gauge({
+    name: 'dockpulse_collector_containers',
+    help: 'Containers seen by the last status pass (running or not)',
+    registers: [this.registry],
+  });
+
+  constructor(private readonly logger: Logger) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'dockpulse_collector_' });
+  }
+
+  /** Logs the error with its context and counts it; never throws. */
+  error(job: JobName, error: unknown, context: Record<string, unknown>, message: string): void {
+    const text = error instanceof Error ? error.message : String(error);
+    this.errorsTotal += 1;
+    this.lastError = `${job}: ${text}`.slice(0, 2000);
+    this.lastErrorAt = new Date();
+    this.errors.inc({ job });
+    this.logger.warn({ job, err: error, ...context }, message);
+  }
+
+  skippedCycle(job: JobName): void {
+    this.skippedCycles += 1;
+    this.skipped.inc({ job });
+  }
+
+  statsCycle(durationMs: number, samples: number): void {
+    this.lastStatsCycleMs = durationMs;
+    this.cycleSeconds.set(durationMs / 1000);
+    this.samples.inc(samples);
+  }
+
+  logLine(): void {
+    this.logLines.inc();
+  }
+
+  droppedLogLine(): void {
+    this.droppedLogLines += 1;
+    this.droppedLines.inc();
+  }
+
+  event(): void {
+    this.eventsSeen.inc();
+  }
+
+  reconnect(): void {
+    this.reconnects.inc();
+  }
+
+  seenContainers(n: number): void {
+    this.containersSeen = n;
+    this.containers.set(n);
+  }
+}

@@ -69,7 +69,8 @@ export class BatchWriter implements RowSink {
   private pending: { entries: Entry[]; dropped: Set<Entry> } | null = null;
   private spoolDropped = new Set<Entry>();
   private timer: NodeJS.Timeout | null = null;
-  private pumping: Promise<void> | null = null;
+  private pumpActive = false;
+  private pumping: Promise<void> = Promise.resolve();
   private wake: (() => void) | null = null;
   private waiters: Waiter[] = [];
   private attempt = 0;
@@ -122,13 +123,7 @@ export class BatchWriter implements RowSink {
     this.memory.push({ table, row: row as unknown as Record<string, unknown> });
     if (this.memory.length > this.maxBufferedRows) this.spill();
     if (this.memory.length >= this.batchSize) this.kick();
-    else if (!this.timer && !this.pumping) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.kick();
-      }, this.flushIntervalMs);
-      this.timer.unref();
-    }
+    else if (!this.pumpActive) this.armTimer();
   }
 
   /**
@@ -190,25 +185,24 @@ export class BatchWriter implements RowSink {
   }
 
   private kick(): void {
-    if (this.pumping || !this.started) return;
+    if (this.pumpActive || !this.started) return;
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    this.pumping = this.pump().finally(() => {
-      this.pumping = null;
-      // Rows written while the last batch was in flight still get their timer.
-      if (!this.closing && this.memory.length && !this.timer) {
-        if (this.memory.length >= this.batchSize) this.kick();
-        else {
-          this.timer = setTimeout(() => {
-            this.timer = null;
-            this.kick();
-          }, this.flushIntervalMs);
-          this.timer.unref();
-        }
-      }
-    });
+    // The flag, not the promise, says whether a pump runs: the pump clears it itself, in the same
+    // tick in which it settles the flush() callers, so a flush() right after sees it gone.
+    this.pumpActive = true;
+    this.pumping = this.pump();
+  }
+
+  private armTimer(): void {
+    if (this.timer || this.closing) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.kick();
+    }, this.flushIntervalMs);
+    this.timer.unref();
   }
 
   /** The only place batches are stored, so a flush never runs twice at once. */
@@ -247,8 +241,12 @@ export class BatchWriter implements RowSink {
           this.retries++;
           this.lastError = (error as Error).message || String(error);
           this.lastErrorAt = new Date();
+          if (this.closing) {
+            this.pumpActive = false;
+            this.rejectWaiters(error);
+            return;
+          }
           this.rejectWaiters(error);
-          if (this.closing) return;
           const delayMs = backoffDelayMs(this.attempt++, this.backoff);
           this.logger?.warn(
             { error: this.lastError, code: (error as { code?: string }).code, retryInMs: delayMs, ...this.state() },
@@ -257,13 +255,16 @@ export class BatchWriter implements RowSink {
           await this.sleep(delayMs);
         }
       }
+      this.pumpActive = false;
       this.resolveWaiters();
     } catch (error) {
+      this.pumpActive = false;
       // A spool that cannot be written or read: nothing a retry can fix, so say it loudly.
       this.lastError = `spool: ${(error as Error).message}`;
       this.lastErrorAt = new Date();
-      this.logger?.error({ error: (error as Error).message }, 'writer stopped by an unexpected error');
+      this.logger?.error({ error: (error as Error).message }, 'storing stopped by an unexpected error: will try again');
       this.rejectWaiters(error);
+      if (this.memory.length || this.pending) this.armTimer();
     }
   }
 

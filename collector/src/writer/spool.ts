@@ -149,7 +149,10 @@ export class Spool {
     // The segment being appended to is closed first: from here on it is only read.
     if (this.active && this.segments[0] === this.active) this.rotate();
     const segment = this.segments[0];
-    if (!segment) return null;
+    if (!segment) {
+      this.rows = 0; // nothing left on disk, whatever the count said
+      return null;
+    }
     const lines = readFileSync(segment.file, 'utf8').split('\n');
     const torn = lines.pop(); // text after the last newline: '' or a line cut short by a crash
     if (torn) this.logger?.warn({ file: segment.file }, 'spool segment ends with an incomplete line: ignored');

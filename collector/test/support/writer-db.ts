@@ -1,0 +1,49 @@
+// A test database and the writers made on it, all cleaned up by the calling test file's hooks.
+import type { Pool } from 'pg';
+import { createPool } from '@dockpulse/common';
+import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
+import { BatchWriter, type BatchWriterOptions } from '@dockpulse/collector/writer';
+import { tempSpoolDir } from './writer-rows';
+
+export interface WriterFixture {
+  readonly pool: Pool;
+  newWriter(options?: Partial<BatchWriterOptions>): Promise<BatchWriter>;
+  count(fromWhere: string, params?: unknown[]): Promise<number>;
+}
+
+/** Registers beforeAll/afterEach/afterAll hooks: one database per file, writers closed per test. */
+export function writerFixture(): WriterFixture {
+  let db: TestDatabase | undefined;
+  let pool: Pool | undefined;
+  const writers: BatchWriter[] = [];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = createPool({ connectionString: db.url });
+  });
+  afterEach(async () => {
+    await Promise.all(writers.splice(0).map((w) => w.close()));
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+  const need = () => {
+    if (!pool) throw new Error('writerFixture: the database is not ready (beforeAll failed?)');
+    return pool;
+  };
+  return {
+    get pool() {
+      return need();
+    },
+    async newWriter(options = {}) {
+      const writer = new BatchWriter({ pool: need(), flavour: 'postgres', spoolDir: tempSpoolDir(), flushIntervalMs: 60_000, ...options });
+      writers.push(writer);
+      await writer.start();
+      return writer;
+    },
+    async count(fromWhere, params = []) {
+      const r = await need().query<{ n: number }>(`SELECT count(*)::int AS n FROM ${fromWhere}`, params);
+      return r.rows[0]?.n ?? -1;
+    },
+  };
+}

@@ -121,7 +121,7 @@ export class BatchWriter implements RowSink {
     }
     validateRow(table, row);
     this.memory.push({ table, row: row as unknown as Record<string, unknown> });
-    if (this.memory.length > this.maxBufferedRows) this.spill();
+    if (this.memory.length + (this.pending?.entries.length ?? 0) > this.maxBufferedRows) this.spill();
     if (this.memory.length >= this.batchSize) this.kick();
     else if (!this.pumpActive) this.armTimer();
   }
@@ -176,9 +176,14 @@ export class BatchWriter implements RowSink {
     };
   }
 
-  /** Moves the oldest in-memory rows to the spool, at least a batch at a time. */
+  /**
+   * Moves the oldest in-memory rows to the spool, at least a batch at a time so a steady stream
+   * during an outage appends in chunks. The pending batch counts toward the bound but stays: it is
+   * older than anything spilled after it and is retried first.
+   */
   private spill(): void {
-    const count = Math.min(this.memory.length, Math.max(this.memory.length - this.maxBufferedRows, this.batchSize));
+    const excess = this.memory.length + (this.pending?.entries.length ?? 0) - this.maxBufferedRows;
+    const count = Math.min(this.memory.length, Math.max(excess, this.batchSize));
     const oldest = this.memory.splice(0, count);
     this.spool.append(oldest);
     this.logger?.warn({ rows: count, spooledRows: this.spool.rows }, 'buffer full: oldest rows moved to the spool');

@@ -1,0 +1,49 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../deps';
+import { badRequest } from '../http/errors';
+import { sendCached } from '../http/respond';
+import { boolParam, hostRef, intParam, parsePathParam, parseQuery, timeParam } from '../http/validation';
+import { ImageService } from './service';
+import { ImageStore } from './store';
+
+const imageRef = z
+  .string()
+  .regex(/^(sha256:)?[0-9a-f]{4,64}$/, 'must be an image id ("sha256:" and 64 hex digits) or a hex prefix of at least 4 digits');
+const repository = z.string().regex(/^[a-z0-9][a-z0-9._\-/:]{0,254}$/, 'must be a repository name such as nginx or ghcr.io/org/app');
+const tag = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a tag such as latest or 1.25.3');
+
+export function imageRoutes(deps: AppDeps): Router {
+  const service = new ImageService(new ImageStore(deps.pool), deps.cache);
+  const store = new ImageStore(deps.pool);
+  const router = Router();
+
+  router.get('/images', async (req, res) => {
+    const q = parseQuery(
+      { host: hostRef.optional(), repository: repository.optional(), includeRemoved: boolParam(false), limit: intParam(1, 1000, 100), offset: intParam(0, 1_000_000, 0) },
+      req.query,
+    );
+    res.json(await service.list({ host: q.host, repository: q.repository, includeRemoved: q.includeRemoved }, q.limit, q.offset));
+  });
+
+  router.get('/images/:id', async (req, res) => {
+    parseQuery({}, req.query);
+    sendCached(res, await service.get(parsePathParam('id', imageRef, req.params.id)));
+  });
+
+  router.get('/images/:id/versions', async (req, res) => {
+    parseQuery({}, req.query);
+    res.json(await service.versions(parsePathParam('id', imageRef, req.params.id)));
+  });
+
+  router.get('/image-versions', async (req, res) => {
+    const q = parseQuery(
+      { repository: repository.optional(), tag: tag.optional(), host: hostRef.optional(), from: timeParam.optional(), to: timeParam.optional(), limit: intParam(1, 5000, 500) },
+      req.query,
+    );
+    if (q.from !== undefined && q.to !== undefined && q.from >= q.to) throw badRequest('from', 'must be earlier than "to"');
+    res.json({ items: await store.versions({ repository: q.repository, tag: q.tag, host: q.host, fromMs: q.from, toMs: q.to }, q.limit) });
+  });
+
+  return router;
+}

@@ -1,0 +1,103 @@
+import type { Pool } from 'pg';
+import { likeLiteral } from '../http/validation';
+import type { LogKey } from './cursor';
+
+export interface LogLine {
+  /** RFC 3339 with microseconds, exactly as stored. */
+  time: string;
+  timeUs: string;
+  hostId: string;
+  containerId: string;
+  containerName: string | null;
+  stream: 'stdout' | 'stderr';
+  seq: number;
+  message: string;
+}
+
+export interface LogQuery {
+  containers?: string[];
+  host?: string;
+  fromMs: number;
+  toMs: number;
+  q?: string;
+  stream?: 'stdout' | 'stderr';
+  limit: number;
+  /** Newest first: lines strictly older (in sort order) than this key. */
+  before?: LogKey;
+  /** Oldest first: lines strictly newer than this key (the SSE tail). */
+  after?: LogKey;
+}
+
+// Epoch microseconds (text) to timestamptz, exactly: whole seconds and microseconds separately,
+// so no step goes through a float that cannot hold 16 digits.
+const US_TO_TS = (p: string) =>
+  `('epoch'::timestamptz + (${p}::bigint / 1000000) * interval '1 second' + (${p}::bigint % 1000000) * interval '1 microsecond')`;
+
+export const LOG_COLUMNS = `(extract(epoch FROM l.time) * 1000000)::bigint::text AS time_us,
+  to_char(l.time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS time_text,
+  l.host_id, l.container_id, l.stream, l.seq, l.message`;
+
+export function toLogLine(r: Record<string, unknown>, names: Map<string, string>): LogLine {
+  return {
+    time: r.time_text as string,
+    timeUs: r.time_us as string,
+    hostId: r.host_id as string,
+    containerId: r.container_id as string,
+    containerName: names.get(`${r.host_id}\0${r.container_id}`) ?? null,
+    stream: r.stream as 'stdout' | 'stderr',
+    seq: r.seq as number,
+    message: r.message as string,
+  };
+}
+
+export class LogStore {
+  constructor(private readonly pool: Pool) {}
+
+  async query(q: LogQuery): Promise<LogLine[]> {
+    const key = q.before ?? q.after;
+    const params: unknown[] = [
+      q.containers ?? null,
+      q.host ?? null,
+      q.fromMs,
+      q.toMs,
+      q.stream ?? null,
+      q.q === undefined ? null : likeLiteral(q.q),
+      key?.timeUs ?? null,
+      key?.hostId ?? null,
+      key?.containerId ?? null,
+      key?.stream ?? null,
+      key?.seq ?? null,
+      q.limit,
+    ];
+    const dir = q.after ? 'ASC' : 'DESC';
+    const cmp = q.after ? '>' : '<';
+    const { rows } = await this.pool.query(
+      `WITH l AS (
+         SELECT ${LOG_COLUMNS.replace(/l\./g, 'x.')}, x.time
+           FROM container_logs x
+          WHERE x.time >= to_timestamp($3::float8 / 1000) AND x.time < to_timestamp($4::float8 / 1000)
+            AND ($1::text[] IS NULL OR x.container_id = ANY ($1)
+                 OR (x.host_id, x.container_id) IN (SELECT host_id, container_id FROM container_info WHERE name = ANY ($1)))
+            AND ($2::text IS NULL OR x.host_id = $2)
+            AND ($5::text IS NULL OR x.stream = $5)
+            AND ($6::text IS NULL OR x.message ILIKE '%' || $6 || '%')
+            AND ($7::text IS NULL OR (x.time, x.host_id, x.container_id, x.stream, x.seq) ${cmp} (${US_TO_TS('$7')}, $8::text, $9::text, $10::text, $11::int))
+          ORDER BY x.time ${dir}, x.host_id ${dir}, x.container_id ${dir}, x.stream ${dir}, x.seq ${dir}
+          LIMIT $12)
+       SELECT l.*, ci.name AS container_name FROM l LEFT JOIN container_info ci USING (host_id, container_id)
+        ORDER BY l.time ${dir}, l.host_id ${dir}, l.container_id ${dir}, l.stream ${dir}, l.seq ${dir}`,
+      params,
+    );
+    const names = new Map(rows.map((r) => [`${r.host_id}\0${r.container_id}`, r.container_name as string]));
+    return rows.map((r) => toLogLine(r, names));
+  }
+
+  /** The sort key of the newest stored line (where a live tail starts). */
+  async newestKey(): Promise<LogKey | null> {
+    const { rows } = await this.pool.query(
+      `SELECT ${LOG_COLUMNS} FROM container_logs l ORDER BY l.time DESC, l.host_id DESC, l.container_id DESC, l.stream DESC, l.seq DESC LIMIT 1`,
+    );
+    const r = rows[0];
+    return r ? { timeUs: r.time_us, hostId: r.host_id, containerId: r.container_id, stream: r.stream, seq: r.seq } : null;
+  }
+}

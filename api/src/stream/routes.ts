@@ -1,0 +1,107 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../deps';
+import { containerRef, hostRef, listParam, parseQuery } from '../http/validation';
+import type { LogKey } from '../logs/cursor';
+import { LogStore } from '../logs/store';
+import { SseHub } from './sse';
+
+const BATCH_ROWS = 500;
+
+export function streamRoutes(deps: AppDeps): { router: Router; hub: SseHub } {
+  const hub = new SseHub(deps.config.sse, deps.logger);
+  const logs = new LogStore(deps.pool);
+  const router = Router();
+
+  router.get('/stream/logs', async (req, res) => {
+    const q = parseQuery(
+      {
+        containers: listParam(containerRef, 200).optional(),
+        host: hostRef.optional(),
+        stream: z.enum(['stdout', 'stderr'], { message: 'must be stdout or stderr' }).optional(),
+        q: z.string().min(1).max(256, 'must be at most 256 characters').optional(),
+      },
+      req.query,
+    );
+    // Starts after the newest stored line: the stream carries what is written from now on.
+    let cursor: LogKey = { timeUs: '0', hostId: '', containerId: '', stream: 'stderr', seq: 0 };
+    await hub.serve(
+      req,
+      res,
+      async () => {
+        cursor = (await logs.newestKey()) ?? cursor;
+      },
+      async (stream) => {
+        const lines = await logs.query({
+          containers: q.containers,
+          host: q.host,
+          stream: q.stream,
+          q: q.q,
+          // The lower bound only lets PostgreSQL skip old partitions; the cursor does the filtering.
+          fromMs: Math.floor(Number(cursor.timeUs) / 1000) - 1,
+          toMs: Date.now() + 365 * 86_400_000,
+          limit: BATCH_ROWS,
+          after: cursor,
+        });
+        for (const line of lines) {
+          cursor = { timeUs: line.timeUs, hostId: line.hostId, containerId: line.containerId, stream: line.stream, seq: line.seq };
+          stream.send('log', line);
+        }
+        return lines.length === BATCH_ROWS;
+      },
+    );
+  });
+
+  router.get('/stream/stats', async (req, res) => {
+    const q = parseQuery({ containers: listParam(containerRef, 200).optional(), host: hostRef.optional() }, req.query);
+    // Samples are keyed by (time, host, container); the stream starts a little in the past so a
+    // client sees the current values at once, then follows newer rows.
+    let cursor = { timeUs: '0', hostId: '', containerId: '' };
+    await hub.serve(
+      req,
+      res,
+      async () => {
+        const { rows } = await deps.pool.query<{ us: string }>(
+          `SELECT ((extract(epoch FROM now()) * 1000000)::bigint - $1::bigint * 1000)::text AS us`,
+          [deps.config.sse.pollIntervalMs * 3],
+        );
+        cursor = { timeUs: rows[0]?.us ?? '0', hostId: '', containerId: '' };
+      },
+      async (stream) => {
+        const { rows } = await deps.pool.query(
+          `SELECT (extract(epoch FROM s.time) * 1000000)::bigint::text AS time_us, s.*, ci.name
+             FROM container_stats s LEFT JOIN container_info ci USING (host_id, container_id)
+            WHERE s.time >= to_timestamp($1::float8 / 1000000) - interval '1 second'
+              AND (s.time, s.host_id, s.container_id) >
+                  ('epoch'::timestamptz + ($1::bigint / 1000000) * interval '1 second' + ($1::bigint % 1000000) * interval '1 microsecond', $2::text, $3::text)
+              AND ($4::text[] IS NULL OR s.container_id = ANY ($4) OR ci.name = ANY ($4))
+              AND ($5::text IS NULL OR s.host_id = $5)
+            ORDER BY s.time, s.host_id, s.container_id
+            LIMIT ${BATCH_ROWS}`,
+          [cursor.timeUs, cursor.hostId, cursor.containerId, q.containers ?? null, q.host ?? null],
+        );
+        for (const r of rows) {
+          cursor = { timeUs: r.time_us, hostId: r.host_id, containerId: r.container_id };
+          stream.send('stats', {
+            time: (r.time as Date).toISOString(),
+            hostId: r.host_id,
+            containerId: r.container_id,
+            containerName: r.name,
+            cpuPercent: r.cpu_percent,
+            memUsedBytes: r.mem_used_bytes,
+            memLimitBytes: r.mem_limit_bytes,
+            memPercent: r.mem_percent,
+            netRxBytes: r.net_rx_bytes,
+            netTxBytes: r.net_tx_bytes,
+            blkReadBytes: r.blk_read_bytes,
+            blkWriteBytes: r.blk_write_bytes,
+            pids: r.pids,
+          });
+        }
+        return rows.length === BATCH_ROWS;
+      },
+    );
+  });
+
+  return { router, hub };
+}

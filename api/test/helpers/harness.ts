@@ -1,0 +1,106 @@
+// Runs the real app in-process on 127.0.0.1 port 0 against a real PostgreSQL test database and,
+// when asked, a real Redis. Every query through the pool is counted, so tests can see whether a
+// request reached the database.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+import { createLogger, createPool, type Logger } from '@dockpulse/common';
+import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
+import { createApp, type BuiltApp } from '@dockpulse/api/app';
+import { Cache, MemoryBackend, RedisBackend, type CacheBackend } from '@dockpulse/api/cache';
+import { testConfig, type ApiConfig } from '@dockpulse/api/config';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface Harness {
+  base: string;
+  pool: Pool;
+  cache: Cache;
+  config: ApiConfig;
+  built: BuiltApp;
+  server: Server;
+  /** Queries sent through the app's pool since the last reset. */
+  queries(): number;
+  resetQueries(): void;
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test bodies are checked by assertions
+    body: any }>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  databaseUrl: string;
+  cache?: 'redis' | 'memory' | 'off';
+  redisUrl?: string;
+  config?: Partial<ApiConfig>;
+  pool?: Pool;
+  logger?: Logger;
+}
+
+export function countQueries(pool: Pool): { count(): number; reset(): void } {
+  let n = 0;
+  const original = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    n++;
+    return original(...args);
+  };
+  return { count: () => n, reset: () => (n = 0) };
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const config = testConfig({
+    databaseUrl: options.databaseUrl,
+    // A fresh prefix per harness: test files share one Redis and must not see each other's keys.
+    cache: { enabled: options.cache !== 'off', keyPrefix: `t${randomBytes(4).toString('hex')}:`, staleTtlMs: 3_600_000 },
+    ...options.config,
+  });
+  const logger = options.logger ?? createLogger('api-test', 'silent');
+  const pool = options.pool ?? createPool({ connectionString: options.databaseUrl, max: 5, statementTimeoutMs: config.queryTimeoutMs });
+  const counter = countQueries(pool);
+  const backend: CacheBackend =
+    options.cache === 'redis' ? new RedisBackend({ url: options.redisUrl ?? REDIS_URL, logger }) : new MemoryBackend();
+  const cache = new Cache(backend, config.cache, logger);
+  const built = createApp({ pool, cache, config, logger });
+  const server = await new Promise<Server>((resolve) => {
+    const s = built.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    pool,
+    cache,
+    config,
+    built,
+    server,
+    queries: counter.count,
+    resetQueries: counter.reset,
+    async get(path, headers = {}) {
+      const res = await fetch(base + path, { headers });
+      const text = await res.text();
+      let body: unknown = text;
+      if ((res.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text);
+      return { status: res.status, headers: res.headers, body };
+    },
+    async close() {
+      built.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await cache.close();
+      if (!options.pool) await pool.end();
+    },
+  };
+}
+
+/** A migrated test database with the harness on top; `drop` removes both. */
+export async function startWithDatabase(options: Omit<HarnessOptions, 'databaseUrl'> = {}): Promise<Harness & { db: TestDatabase }> {
+  const db = await createTestDatabase();
+  const h = await startHarness({ ...options, databaseUrl: db.url });
+  return {
+    ...h,
+    db,
+    async close() {
+      await h.close();
+      await db.drop();
+    },
+  };
+}

@@ -12,6 +12,8 @@ import { TABLE_SPECS } from './tables';
 
 const SEGMENT_FILE = /^segment-(\d{12})\.jsonl$/;
 const LOCK_FILE = 'spool.lock';
+/** Spool directories open in this process: two writers on one spool would interleave segments. */
+const OPEN_DIRS = new Set<string>();
 
 interface Segment {
   seq: number;
@@ -141,6 +143,7 @@ export class Spool {
     if (!this.opened) return;
     this.rotate();
     rmSync(path.join(this.dir, LOCK_FILE), { force: true });
+    OPEN_DIRS.delete(this.dir);
     this.opened = false;
   }
 
@@ -207,6 +210,7 @@ export class Spool {
   }
 
   private lock(): void {
+    if (OPEN_DIRS.has(this.dir)) throw new Error(`spool directory ${this.dir} is already open in this process`);
     const lockFile = path.join(this.dir, LOCK_FILE);
     if (existsSync(lockFile)) {
       const pid = Number(readFileSync(lockFile, 'utf8').trim());
@@ -216,5 +220,6 @@ export class Spool {
       this.logger?.info({ dir: this.dir, previousPid: pid }, 'taking over the spool of a process that is gone');
     }
     writeFileSync(lockFile, `${process.pid}\n`);
+    OPEN_DIRS.add(this.dir);
   }
 }

@@ -13,6 +13,10 @@ import { testConfig, type ApiConfig } from '@dockpulse/api/config';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+// Answers are checked field by field by the tests' assertions.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Body = any;
+
 export interface Harness {
   base: string;
   pool: Pool;
@@ -23,8 +27,7 @@ export interface Harness {
   /** Queries sent through the app's pool since the last reset. */
   queries(): number;
   resetQueries(): void;
-  get(path: string, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test bodies are checked by assertions
-    body: any }>;
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: Body }>;
   close(): Promise<void>;
 }
 

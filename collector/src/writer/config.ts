@@ -8,7 +8,7 @@ export const writerSettings = {
   WRITER_BATCH_SIZE: intSetting(500, 1000, 1000),
   /** A row waits at most this long in memory before a flush. */
   WRITER_FLUSH_INTERVAL: durationSetting('2s', 1000).pipe(z.number().max(5000, 'must be at most 5s')),
-  /** Rows kept in memory while the database is away; older ones go to the spool. */
+  /** Rows kept in memory while the database is away; older ones go to the spool. Its floor is the largest batch. */
   WRITER_MAX_BUFFERED_ROWS: intSetting(1000, 10_000_000, 50_000),
   /** Directory of the on-disk spool; must survive a restart (a volume in a container). */
   SPOOL_DIR: z.string().default('.spool'),
@@ -34,9 +34,6 @@ export function writerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Write
 /** For a main config that parsed `writerSettings` together with its own. */
 export function writerConfigFromSettings(s: z.infer<z.ZodObject<typeof writerSettings>>): WriterConfig {
   const problems: string[] = [];
-  if (s.WRITER_MAX_BUFFERED_ROWS < s.WRITER_BATCH_SIZE) {
-    problems.push(`WRITER_MAX_BUFFERED_ROWS: must be at least WRITER_BATCH_SIZE (${s.WRITER_BATCH_SIZE}) (got ${s.WRITER_MAX_BUFFERED_ROWS})`);
-  }
   if (s.WRITER_RETRY_CAP < s.WRITER_RETRY_BASE) {
     problems.push(`WRITER_RETRY_CAP: must be at least WRITER_RETRY_BASE (${s.WRITER_RETRY_BASE} ms) (got ${s.WRITER_RETRY_CAP} ms)`);
   }

@@ -1,0 +1,103 @@
+// The stats job against a fake engine built from recorded answers: one container's failure does not
+// fail the cycle, and a cycle due while one runs is skipped and counted.
+import pino from 'pino';
+import type { Pool } from 'pg';
+import type { RowSink, TableName, TableRows } from '@dockpulse/common';
+import { nonOverlapping } from '@dockpulse/collector/concurrency';
+import type { Engine } from '@dockpulse/collector/docker/client';
+import type { EngineStats } from '@dockpulse/collector/docker/engine-types';
+import { StatsJob } from '@dockpulse/collector/jobs/stats-job';
+import { CollectorMetrics } from '@dockpulse/collector/metrics';
+import { fixture } from '../fixtures';
+
+class MemorySink implements RowSink {
+  rows: { table: TableName; row: unknown }[] = [];
+  write<T extends TableName>(table: T, row: TableRows[T]): void {
+    this.rows.push({ table, row });
+  }
+}
+
+function fakeEngine(answers: Record<string, () => Promise<EngineStats>>): Engine {
+  const no = () => Promise.reject(new Error('not used'));
+  return {
+    info: no,
+    apiVersion: no,
+    inspect: no,
+    listImages: no,
+    events: no,
+    logs: no,
+    listContainers: async () => Object.keys(answers).map((Id) => ({ Id })),
+    stats: (id) => (answers[id] as () => Promise<EngineStats>)(),
+  };
+}
+
+function setup(answers: Record<string, () => Promise<EngineStats>>) {
+  const sink = new MemorySink();
+  const logger = pino({ level: 'silent' });
+  const metrics = new CollectorMetrics(logger);
+  const job = new StatsJob({ engine: fakeEngine(answers), sink, pool: {} as Pool, hostId: 'h', metrics, logger }, 4);
+  return { sink, metrics, job };
+}
+
+describe('stats job', () => {
+  it('one container failing (timeout) or answering garbage is counted; the others are sampled', async () => {
+    const good = fixture<EngineStats>('v2-stats-oneshot.json');
+    const { sink, metrics, job } = setup({
+      a: async () => good,
+      b: () => Promise.reject(new Error('stats of container b: the Docker engine did not answer within 10 ms')),
+      c: async () => fixture<EngineStats>('v1-stats-oneshot-stopped.json'),
+      d: async () => good,
+    });
+    const result = await job.run();
+    expect(result).toMatchObject({ containers: 4, samples: 2, errors: 2 });
+    expect(sink.rows.map((r) => (r.row as { container_id: string }).container_id).sort()).toEqual(['a', 'd']);
+    expect(metrics.errorsTotal).toBe(2);
+    expect(metrics.lastError).toMatch(/stats: .*read/);
+  });
+
+  it('the second cycle uses the first one\'s samples for CPU %', async () => {
+    let answer = fixture<EngineStats>('v2-stats-oneshot.json');
+    const { sink, job } = setup({ a: async () => answer });
+    await job.run();
+    answer = fixture<EngineStats>('v2-stats-oneshot-next.json');
+    await job.run();
+    const cpu = sink.rows.map((r) => (r.row as { cpu_percent: number | null }).cpu_percent);
+    expect(cpu[0]).toBeNull();
+    expect(cpu[1]).toBeCloseTo(50, 9);
+  });
+
+  it('runs in parallel: 8 containers each taking 200 ms finish in about 2 rounds with concurrency 4', async () => {
+    const slow = async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      return fixture<EngineStats>('v2-stats-oneshot.json');
+    };
+    const { job } = setup(Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`c${i}`, slow])));
+    const result = await job.run();
+    expect(result.samples).toBe(8);
+    expect(result.durationMs).toBeGreaterThanOrEqual(390);
+    expect(result.durationMs).toBeLessThan(1000);
+  });
+
+  it('a run due while the previous one is going is skipped and counted, not stacked', async () => {
+    let release: () => void = () => undefined;
+    let runs = 0;
+    let skipped = 0;
+    const tick = nonOverlapping(
+      () => {
+        runs += 1;
+        return new Promise<void>((r) => (release = r));
+      },
+      () => (skipped += 1),
+    );
+    const first = tick();
+    await tick();
+    await tick();
+    release();
+    await first;
+    const second = tick();
+    release();
+    await second;
+    expect(runs).toBe(2);
+    expect(skipped).toBe(2);
+  });
+});

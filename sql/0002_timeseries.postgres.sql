@@ -78,12 +78,16 @@ CREATE TABLE IF NOT EXISTS container_stats_dirty_hours (
   bucket timestamptz PRIMARY KEY
 );
 
+-- The mark is an upsert, not ON CONFLICT DO NOTHING: it keeps the hour's row locked until the
+-- inserting transaction ends, so a rollup that takes the hour meanwhile waits for that commit and
+-- then sees its rows. With DO NOTHING, rows committed after a rollup had taken an hour that was
+-- already dirty were never rolled up. Hours are locked in ascending order, like the rollup does.
 CREATE OR REPLACE FUNCTION dockpulse_mark_dirty_hours() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO container_stats_dirty_hours (bucket)
-  SELECT DISTINCT date_trunc('hour', time, 'UTC') FROM new_rows
-  ON CONFLICT DO NOTHING;
+  SELECT DISTINCT date_trunc('hour', time, 'UTC') FROM new_rows ORDER BY 1
+  ON CONFLICT (bucket) DO UPDATE SET bucket = EXCLUDED.bucket;
   RETURN NULL;
 END $$;
 
@@ -105,15 +109,15 @@ BEGIN
     RETURN 0;
   END IF;
 
-  WITH picked AS (
-    SELECT bucket FROM container_stats_dirty_hours ORDER BY bucket LIMIT p_max_hours
-  ), taken AS (
-    DELETE FROM container_stats_dirty_hours d USING picked p WHERE d.bucket = p.bucket RETURNING d.bucket
-  )
-  SELECT array_agg(bucket ORDER BY bucket) INTO v_hours FROM taken;
+  -- Locking the dirty hours waits for writers still inserting into them (see the trigger); the
+  -- statements below take a fresh snapshot, so they see those writers' rows.
+  SELECT array_agg(bucket ORDER BY bucket) INTO v_hours FROM (
+    SELECT bucket FROM container_stats_dirty_hours ORDER BY bucket LIMIT p_max_hours FOR UPDATE
+  ) picked;
   IF v_hours IS NULL THEN
     RETURN 0;
   END IF;
+  DELETE FROM container_stats_dirty_hours WHERE bucket = ANY (v_hours);
 
   DELETE FROM container_stats_hourly WHERE bucket = ANY (v_hours);
   INSERT INTO container_stats_hourly (bucket, host_id, container_id, samples, cpu_sum, cpu_max,

@@ -24,11 +24,19 @@ CREATE TABLE IF NOT EXISTS container_stats (
   UNIQUE (host_id, container_id, time)
 );
 SELECT create_hypertable('container_stats', by_range('time', INTERVAL '1 day'), if_not_exists => true);
-ALTER TABLE container_stats SET (
-  timescaledb.compress,
-  timescaledb.compress_segmentby = 'host_id, container_id',
-  timescaledb.compress_orderby = 'time DESC'
-);
+-- Compression settings can only be set while no chunk is compressed, so only when not yet enabled:
+-- the file stays safe to run again.
+DO $$
+BEGIN
+  IF NOT (SELECT compression_enabled FROM timescaledb_information.hypertables
+          WHERE hypertable_schema = current_schema() AND hypertable_name = 'container_stats') THEN
+    ALTER TABLE container_stats SET (
+      timescaledb.compress,
+      timescaledb.compress_segmentby = 'host_id, container_id',
+      timescaledb.compress_orderby = 'time DESC'
+    );
+  END IF;
+END $$;
 SELECT add_compression_policy('container_stats', INTERVAL '1 day', if_not_exists => true);
 
 CREATE TABLE IF NOT EXISTS container_logs (
@@ -113,30 +121,44 @@ LANGUAGE sql AS $$ SELECT 0 $$;
 CREATE OR REPLACE FUNCTION dockpulse_prepare_partitions(p_days_ahead integer DEFAULT 3) RETURNS integer
 LANGUAGE sql AS $$ SELECT 0 $$;
 
--- Retention as policies: replaces each policy whose interval differs from the one asked for.
+-- Retention as policies, in the same call shape as the plain flavour. Idempotent: a policy that
+-- already drops after the interval asked for is left alone; one with another interval is replaced.
+-- Returns how many policies were added or replaced. Continuous aggregates' policies are listed in
+-- timescaledb_information.jobs under the view's own name.
+-- A source must be kept longer than the refresh window of the aggregate built on it: refreshing
+-- over dropped raw data would delete the aggregate's rows for it, so such a setting is refused.
 CREATE OR REPLACE FUNCTION dockpulse_apply_retention(
   p_raw interval, p_hourly interval, p_daily interval, p_logs interval, p_events interval)
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   v_changed integer := 0;
   v_item record;
-  v_current interval;
+  v_current text;
 BEGIN
+  FOR v_item IN
+    SELECT j.hypertable_name AS agg, (j.config ->> 'start_offset')::interval AS win,
+           CASE j.hypertable_name WHEN 'container_stats_hourly' THEN p_raw ELSE p_hourly END AS keep
+    FROM timescaledb_information.jobs j
+    WHERE j.proc_name = 'policy_refresh_continuous_aggregate' AND j.hypertable_schema = current_schema()
+      AND j.hypertable_name IN ('container_stats_hourly', 'container_stats_daily')
+  LOOP
+    IF v_item.keep <= v_item.win THEN
+      RAISE EXCEPTION 'retention % of the source of % must be longer than its refresh window (%)',
+        v_item.keep, v_item.agg, v_item.win;
+    END IF;
+  END LOOP;
+
   FOR v_item IN
     SELECT * FROM (VALUES ('container_stats', p_raw), ('container_stats_hourly', p_hourly),
                           ('container_stats_daily', p_daily), ('container_logs', p_logs),
                           ('container_events', p_events)) AS t(rel, keep)
   LOOP
-    SELECT (j.config ->> 'drop_after')::interval INTO v_current
+    SELECT j.config ->> 'drop_after' INTO v_current
     FROM timescaledb_information.jobs j
-    WHERE j.proc_name = 'policy_retention' AND j.hypertable_name = v_item.rel
-       OR (j.proc_name = 'policy_retention' AND j.config ->> 'hypertable_id' IS NOT NULL
-           AND v_item.rel IN (SELECT view_name FROM timescaledb_information.continuous_aggregates)
-           AND j.hypertable_name = (SELECT materialization_hypertable_name
-                                    FROM timescaledb_information.continuous_aggregates
-                                    WHERE view_name = v_item.rel))
-    LIMIT 1;
-    IF v_current IS DISTINCT FROM v_item.keep THEN
+    WHERE j.proc_name = 'policy_retention'
+      AND j.hypertable_schema = current_schema() AND j.hypertable_name = v_item.rel;
+    -- compared as text of the interval, so '1 mon' and '30 days' count as different
+    IF v_current IS NULL OR v_current::interval::text <> v_item.keep::text THEN
       PERFORM remove_retention_policy(v_item.rel::regclass, if_exists => true);
       PERFORM add_retention_policy(v_item.rel::regclass, drop_after => v_item.keep);
       v_changed := v_changed + 1;

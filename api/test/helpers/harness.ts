@@ -62,6 +62,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const counter = countQueries(pool);
   const backend: CacheBackend =
     options.cache === 'redis' ? new RedisBackend({ url: options.redisUrl ?? REDIS_URL, logger }) : new MemoryBackend();
+  if (backend instanceof RedisBackend && backend.client.status !== 'ready') {
+    // Without the offline queue, commands before the first connect fail (as they should in
+    // production); tests want a warm connection so their first request is cached.
+    await new Promise((resolve) => backend.client.once('ready', resolve));
+  }
   const cache = new Cache(backend, config.cache, logger);
   const built = createApp({ pool, cache, config, logger });
   const server = await new Promise<Server>((resolve) => {

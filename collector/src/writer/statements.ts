@@ -51,19 +51,41 @@ function buildInsertSql(spec: TableSpec): string {
   );
 }
 
-type Encode = (value: unknown) => unknown;
+/**
+ * Each column goes as one array literal ('{a,b,NULL}') built here: node-pg's generic array
+ * serializer inspects every element and costs more than the insert itself at 1000-row batches.
+ * Text is always quoted (so "NULL" or "" stay strings); numbers, booleans and ISO times need no quotes.
+ */
+type ElementEncoder = (value: unknown) => string;
 
-const ENCODERS: Partial<Record<ColumnType, Encode>> = {
-  timestamptz: (v) => (v == null ? null : v instanceof Date ? v.toISOString() : v),
-  jsonb: (v) => (v == null ? null : JSON.stringify(v)),
-  'text[]': (v) => (v == null ? null : JSON.stringify(v)),
+const quoteText = (text: string) => `"${text.replace(/[\\"]/g, '\\$&')}"`;
+const ELEMENT_ENCODERS: Record<ColumnType, ElementEncoder> = {
+  text: (v) => quoteText(v as string),
+  smallint: String,
+  integer: String,
+  bigint: String,
+  'double precision': String,
+  boolean: (v) => (v ? 't' : 'f'),
+  timestamptz: (v) => (v instanceof Date ? v.toISOString() : quoteText(String(v))),
+  jsonb: (v) => quoteText(JSON.stringify(v)),
+  'text[]': (v) => quoteText(JSON.stringify(v)),
 };
-const asIs: Encode = (v) => (v === undefined ? null : v);
+
+export function arrayLiteral(type: ColumnType, values: readonly unknown[]): string {
+  const encode = ELEMENT_ENCODERS[type];
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    parts[i] = v == null ? 'NULL' : encode(v);
+  }
+  return `{${parts.join(',')}}`;
+}
 
 export interface InsertStatement {
   name: string;
   text: string;
-  values: unknown[][];
+  /** One array literal per column. */
+  values: string[];
 }
 
 const SQL = new Map<TableName, string>(Object.values(TABLE_SPECS).map((s) => [s.table, buildInsertSql(s)]));
@@ -75,12 +97,9 @@ export function insertSql(table: TableName): string {
 /** The statement for one table's rows of a batch: one array per column, rows in order. */
 export function buildInsert(table: TableName, rows: readonly Row[]): InsertStatement {
   const spec: TableSpec = TABLE_SPECS[table];
-  const values = spec.columns.map((column) => {
-    const encode = ENCODERS[column.type] ?? asIs;
-    const out = new Array<unknown>(rows.length);
-    for (let i = 0; i < rows.length; i++) out[i] = encode((rows[i] as Row)[column.name]);
-    return out;
-  });
+  const values = spec.columns.map((column) =>
+    arrayLiteral(column.type, rows.map((row) => row[column.name])),
+  );
   return { name: `dockpulse_insert_${table}`, text: insertSql(table), values };
 }
 

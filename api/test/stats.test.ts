@@ -64,7 +64,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const q = (params: Record<string, string | number>) => h.get(`/api/v1/stats?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`);
+const q = (params: Record<string, string | number>) => h.get(`/api/v1/stats?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`);
 
 describe('GET /api/v1/stats', () => {
   it('answers every metric of every container from raw samples, exactly', async () => {

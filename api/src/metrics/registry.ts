@@ -12,6 +12,11 @@ export interface ApiMetrics {
 export function createApiMetrics(openStreams: () => number): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'dockpulse_api_' });
+  // prom-client names these gauges *_total, which Prometheus' lint (promtool check metrics)
+  // reserves for counters; the process metrics that matter (memory, CPU, event loop) stay.
+  for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+    registry.removeSingleMetric(`dockpulse_api_nodejs_${name}`);
+  }
   const requests = new Counter({
     name: 'dockpulse_api_http_requests_total',
     help: 'HTTP requests answered, by method, route pattern and status code.',

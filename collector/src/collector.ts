@@ -94,6 +94,7 @@ export class Collector {
     );
     await this.status.seed();
     await this.images.seed();
+    await this.events.seedFromDatabase();
   }
 
   /** First passes at once (hosts row, status, images), then the schedules and streams. */

@@ -33,6 +33,19 @@ export class EventsStream {
     private readonly backoff: BackoffOptions = { initialMs: 500, maxMs: 30_000 },
   ) {}
 
+  /**
+   * Resumes from the last stored event, so what happened while the collector was down (and the
+   * engine still remembers) is recorded too; replayed duplicates are dropped by the table's key.
+   */
+  async seedFromDatabase(): Promise<void> {
+    const r = await this.ctx.pool.query<{ nano: string | null }>(
+      'SELECT max(time_nano)::text AS nano FROM container_events WHERE host_id = $1',
+      [this.ctx.hostId],
+    );
+    const nano = r.rows[0]?.nano;
+    if (nano) this.lastEventSeconds = (BigInt(nano) / 1_000_000_000n).toString();
+  }
+
   start(): void {
     this.stopped = false;
     void this.connect();

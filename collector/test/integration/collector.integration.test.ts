@@ -1,0 +1,254 @@
+// The collector against the real Docker engine and real PostgreSQL, through the real BatchWriter:
+// a varied workload, then what landed in the tables. The dockerd restart is last (it stops every
+// container on the engine) and always leaves dockerd running.
+import { randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
+import {
+  docker,
+  dockerCli,
+  engineMissing,
+  removeRunContainers,
+  sleep,
+  startCollector,
+  startContainer,
+  startDockerd,
+  stopDockerd,
+  tempDir,
+  testPool,
+  TEST_IMAGE,
+  waitFor,
+  type RunningCollector,
+} from './support';
+
+jest.setTimeout(120_000);
+
+const runId = randomBytes(4).toString('hex');
+const STATS_EVERY_MS = 2000;
+const schedules = { stats: '*/2 * * * * *', status: '*/5 * * * * *', images: '*/3 * * * * *', maintenance: '*/10 * * * * *' };
+const TICKER_LINES_PER_SEC = 20;
+
+let missing: string | undefined;
+let db: TestDatabase;
+let pool: Pool;
+const ids: Record<string, string> = {};
+async function startLater(name: string, o: Omit<Parameters<typeof startContainer>[0], 'name' | 'runId'>): Promise<void> {
+  ids[name] = (await startContainer({ name, runId, ...o })).id;
+}
+const movingRepo = `dockpulse/ctest-${runId}`;
+let committedImage: string | undefined;
+
+async function q<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await pool.query(sql, params)).rows as T[];
+}
+
+beforeAll(async () => {
+  missing = await engineMissing();
+  if (missing) return;
+  db = await createTestDatabase();
+  pool = testPool(db.url);
+  const start = async (name: string, o: Omit<Parameters<typeof startContainer>[0], 'name' | 'runId'>) => {
+    ids[name] = (await startContainer({ name, runId, ...o })).id;
+  };
+  await Promise.all([
+    start('burner', { cmd: ['sh', '-c', 'while :; do :; done'] }),
+    start('idle', { cmd: ['sleep', '600'] }),
+    // 1 MiB into /dev/shm every 0.5 s: shared memory is charged to the container and is not inactive_file
+    start('memgrow', { cmd: ['sh', '-c', 'i=0; while [ $i -lt 40 ]; do dd if=/dev/zero of=/dev/shm/f$i bs=1M count=1 2>/dev/null; i=$((i+1)); sleep 0.5; done; sleep 600'] }),
+    start('printer', { cmd: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do echo out$i; echo err$i >&2; done; sleep 600'] }),
+    start('ticker', { cmd: ['sh', '-c', `i=0; while :; do i=$((i+1)); echo n$i; sleep ${1 / TICKER_LINES_PER_SEC}; done`] }),
+  ]);
+  await dockerCli('tag', TEST_IMAGE, `${movingRepo}:moving`);
+});
+
+afterAll(async () => {
+  if (missing) return;
+  // dockerd must be running for whoever comes next, whatever happened above.
+  await startDockerd().catch((e: Error) => console.error(`could not restart dockerd: ${e.message}`));
+  await removeRunContainers(runId);
+  await dockerCli('rmi', `${movingRepo}:moving`).catch(() => undefined);
+  if (committedImage) await dockerCli('rmi', '-f', committedImage).catch(() => undefined);
+  await pool?.end();
+  await db?.drop();
+});
+
+function skipIfMissing(): boolean {
+  if (missing) console.warn(`skipped: ${missing}`);
+  return Boolean(missing);
+}
+
+describe('collector against the real engine and database', () => {
+  let first: RunningCollector;
+  let startedMs = 0;
+  let stoppedMs = 0;
+  let movedTo: string | undefined;
+
+  beforeAll(async () => {
+    if (missing) return;
+    first = await startCollector(pool, tempDir('dp-spool-'), schedules);
+    startedMs = Date.now();
+    // started under the collector's eyes, so their deaths and health changes arrive as events
+    await Promise.all([
+      startLater('oom', { cmd: ['sh', '-c', 'tail /dev/zero'], memoryBytes: 8 * 1024 * 1024 }),
+      startLater('unhealthy', { cmd: ['sleep', '600'], healthcheck: ['sh', '-c', 'exit 1'] }),
+      startLater('restarter', { cmd: ['sh', '-c', 'sleep 0.2; exit 1'], restart: 'on-failure' }),
+      startLater('exit3', { cmd: ['sh', '-c', 'exit 3'] }),
+    ]);
+    // a tag that moves while the collector watches: commit a container to a new image, re-tag
+    await sleep(4000);
+    const commit = await docker.getContainer(ids.idle as string).commit({ comment: 'dockpulse collector test' });
+    committedImage = (commit as { Id: string }).Id;
+    await dockerCli('tag', committedImage, `${movingRepo}:moving`);
+    movedTo = committedImage;
+    await sleep(10_000);
+    await first.stop();
+    stoppedMs = Date.now();
+  });
+
+  it('stores one sample per running container per stats tick', async () => {
+    if (skipIfMissing()) return;
+    const ticks = Math.floor(stoppedMs / STATS_EVERY_MS) - Math.floor(startedMs / STATS_EVERY_MS);
+    const rows = await q<{ container_id: string; n: number }>(
+      'SELECT container_id, count(*)::int AS n FROM container_stats WHERE container_id = ANY($1) GROUP BY 1',
+      [[ids.burner, ids.idle, ids.memgrow]],
+    );
+    expect(rows).toHaveLength(3);
+    for (const r of rows) {
+      expect(r.n).toBeGreaterThanOrEqual(ticks - 1);
+      expect(r.n).toBeLessThanOrEqual(ticks + 1);
+    }
+  });
+
+  it('the burner shows high CPU and the idle container almost none', async () => {
+    if (skipIfMissing()) return;
+    const cpu = async (id: string) =>
+      (await q<{ avg: number; n: number }>('SELECT avg(cpu_percent) AS avg, count(cpu_percent)::int AS n FROM container_stats WHERE container_id = $1', [id]))[0];
+    const burner = await cpu(ids.burner as string);
+    const idle = await cpu(ids.idle as string);
+    expect(burner?.n).toBeGreaterThanOrEqual(3);
+    // One busy loop is 100 % of one CPU when it has the machine; on a loaded 2-core test host it gets
+    // less, so the bar is "clearly busy" and "clearly idle", an order of magnitude apart.
+    expect(burner?.avg).toBeGreaterThan(15);
+    expect(idle?.avg).toBeLessThan(2);
+    expect(burner?.avg).toBeGreaterThan(10 * (idle?.avg ?? 0));
+  });
+
+  it('memory used tracks the growing container', async () => {
+    if (skipIfMissing()) return;
+    const rows = await q<{ mem_used_bytes: number }>(
+      'SELECT mem_used_bytes FROM container_stats WHERE container_id = $1 ORDER BY time',
+      [ids.memgrow],
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    const firstUsed = rows[0]?.mem_used_bytes as number;
+    const lastUsed = rows.at(-1)?.mem_used_bytes as number;
+    // about 2 MiB/s for the ~12 s between the first and last sample
+    expect(lastUsed - firstUsed).toBeGreaterThan(8 * 1024 * 1024);
+  });
+
+  it('states, exit codes, restart counts, health and OOM are right in container_info', async () => {
+    if (skipIfMissing()) return;
+    const info = async (name: string) =>
+      (await q<Record<string, unknown>>('SELECT * FROM container_info WHERE container_id = $1', [ids[name]]))[0];
+    expect(await info('exit3')).toMatchObject({ state: 'exited', exit_code: 3, oom_killed: false });
+    expect(await info('oom')).toMatchObject({ state: 'exited', exit_code: 137, oom_killed: true, mem_limit_bytes: 8 * 1024 * 1024 });
+    expect(await info('unhealthy')).toMatchObject({ state: 'running', health: 'unhealthy' });
+    expect(((await info('restarter'))?.restart_count as number) > 0).toBe(true);
+    expect(await info('burner')).toMatchObject({ state: 'running', exit_code: null, name: `burner-${runId}` });
+  });
+
+  it('container_events has the die with exit code 3, the OOM, the health change and the restarts, with exact timeNano', async () => {
+    if (skipIfMissing()) return;
+    const events = await q<{ container_id: string; action: string; exit_code: number | null; time_nano: string; time: Date }>(
+      'SELECT container_id, action, exit_code, time_nano::text AS time_nano, time FROM container_events WHERE container_id = ANY($1)',
+      [Object.values(ids)],
+    );
+    const has = (name: string, action: string) => events.filter((e) => e.container_id === ids[name] && e.action === action);
+    expect(has('exit3', 'die').map((e) => e.exit_code)).toEqual([3]);
+    expect(has('oom', 'oom').length).toBeGreaterThanOrEqual(1);
+    expect(has('unhealthy', 'health_status').length).toBeGreaterThanOrEqual(1);
+    expect(has('restarter', 'die').length).toBeGreaterThanOrEqual(2);
+    for (const e of events) expect(BigInt(e.time_nano) / 1_000_000n).toBe(BigInt(e.time.getTime()));
+  });
+
+  it('stored log lines equal what the container printed, in order, streams apart', async () => {
+    if (skipIfMissing()) return;
+    const lines = async (stream: string) =>
+      (await q<{ message: string }>(
+        'SELECT message FROM container_logs WHERE container_id = $1 AND stream = $2 ORDER BY time, seq',
+        [ids.printer, stream],
+      )).map((r) => r.message);
+    const n = Array.from({ length: 15 }, (_, i) => i + 1);
+    expect(await lines('stdout')).toEqual(n.map((i) => `out${i}`));
+    expect(await lines('stderr')).toEqual(n.map((i) => `err${i}`));
+  });
+
+  it('a tag moved with `docker tag` shows in image_versions with the previous image', async () => {
+    if (skipIfMissing()) return;
+    const testbox = (await docker.getImage(TEST_IMAGE).inspect()).Id;
+    const versions = await q<{ image_id: string; previous_image_id: string | null }>(
+      'SELECT image_id, previous_image_id FROM image_versions WHERE repository = $1 AND tag = $2 ORDER BY time',
+      [movingRepo, 'moving'],
+    );
+    expect(versions).toEqual([
+      { image_id: testbox, previous_image_id: null },
+      { image_id: movedTo, previous_image_id: testbox },
+    ]);
+  });
+
+  it('the heartbeat row carries the cycle time and the writer state', async () => {
+    if (skipIfMissing()) return;
+    const [beat] = await q<Record<string, unknown>>('SELECT * FROM collector_status WHERE host_id = $1', ['itest-host']);
+    expect(beat?.last_stats_cycle_ms).toEqual(expect.any(Number));
+    expect(beat?.containers_seen as number).toBeGreaterThanOrEqual(Object.keys(ids).length);
+    const [host] = await q<Record<string, unknown>>('SELECT * FROM hosts WHERE host_id = $1', ['itest-host']);
+    expect(host).toMatchObject({ api_version: '1.41', cgroup_version: 1 });
+  });
+
+  it('after a collector restart no log line is duplicated or lost', async () => {
+    if (skipIfMissing()) return;
+    await sleep(1500); // the ticker goes on printing while no collector runs
+    const second = await startCollector(pool, tempDir('dp-spool-'), schedules);
+    await waitFor('the restarted collector to follow the ticker', async () => second.collector.logs.active > 0);
+    await sleep(3000);
+    await second.stop();
+    const rows = await q<{ message: string }>(
+      "SELECT message FROM container_logs WHERE container_id = $1 AND stream = 'stdout' ORDER BY time, seq",
+      [ids.ticker],
+    );
+    const numbers = rows.map((r) => Number(r.message.slice(1)));
+    expect(numbers.length).toBeGreaterThan(TICKER_LINES_PER_SEC * 5);
+    // n1, n2, ... with no gap and no repeat across both collectors
+    expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
+  });
+
+  it('after dockerd restarts, the events stream reconnects and collection resumes', async () => {
+    if (skipIfMissing()) return;
+    const third = await startCollector(pool, tempDir('dp-spool-'), schedules);
+    try {
+      // fewer containers make the engine's shutdown quick
+      await removeRunContainers(runId);
+      const restartedAt = new Date();
+      await stopDockerd();
+      await sleep(1000);
+      await startDockerd();
+      const after = await startContainer({ name: 'after-restart', runId, cmd: ['sleep', '600'] });
+      await waitFor('events stream reconnect', async () => third.collector.events.connected && third.collector.metrics.errorsTotal > 0, 30_000);
+      await waitFor('stats of a container started after the restart', async () => {
+        await third.writer.flush();
+        const [r] = await q<{ n: number }>('SELECT count(*)::int AS n FROM container_stats WHERE container_id = $1 AND time > $2', [after.id, restartedAt]);
+        return (r?.n ?? 0) >= 2;
+      }, 30_000);
+      await waitFor('the start event recorded after the restart', async () => {
+        await third.writer.flush();
+        const [r] = await q<{ n: number }>("SELECT count(*)::int AS n FROM container_events WHERE container_id = $1 AND action = 'start'", [after.id]);
+        return (r?.n ?? 0) >= 1;
+      }, 30_000);
+      const [info] = await q<{ state: string }>('SELECT state FROM container_info WHERE container_id = $1', [after.id]);
+      expect(info?.state).toBe('running');
+    } finally {
+      await third.stop();
+      await startDockerd();
+    }
+  });
+});

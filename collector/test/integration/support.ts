@@ -1,0 +1,157 @@
+// Integration test support: the real engine and database, a real BatchWriter, and the collector
+// in-process with short schedules. Containers carry dockpulse.test=collector and are removed here.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import pino from 'pino';
+import type { Pool } from 'pg';
+import { createPool } from '@dockpulse/common';
+import { Collector } from '@dockpulse/collector/collector';
+import { DockerEngine } from '@dockpulse/collector/docker/client';
+import { BatchWriter } from '@dockpulse/collector/writer';
+
+const run = promisify(execFile);
+export const TEST_IMAGE = 'dockpulse/testbox:latest';
+export const TEST_LABEL = 'dockpulse.test';
+export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+
+/** Why the suite cannot run here, or undefined when the engine and the test image are there. */
+export async function engineMissing(): Promise<string | undefined> {
+  try {
+    await docker.ping();
+  } catch (error) {
+    return `Docker engine not reachable at /var/run/docker.sock (${(error as Error).message}); run scripts/start-services.sh`;
+  }
+  try {
+    await docker.getImage(TEST_IMAGE).inspect();
+  } catch {
+    return `test image ${TEST_IMAGE} missing; run scripts/build-test-image.sh`;
+  }
+  return undefined;
+}
+
+export interface StartOptions {
+  name: string;
+  cmd: string[];
+  runId: string;
+  tty?: boolean;
+  memoryBytes?: number;
+  restart?: 'on-failure' | 'always';
+  healthcheck?: string[];
+}
+
+export async function startContainer(o: StartOptions): Promise<Docker.Container> {
+  const container = await docker.createContainer({
+    Image: TEST_IMAGE,
+    name: `${o.name}-${o.runId}`,
+    Cmd: o.cmd,
+    Tty: o.tty ?? false,
+    Labels: { [TEST_LABEL]: 'collector', 'dockpulse.test.run': o.runId },
+    Healthcheck: o.healthcheck
+      ? { Test: ['CMD', ...o.healthcheck], Interval: 1_000_000_000, Retries: 1, Timeout: 1_000_000_000 }
+      : undefined,
+    HostConfig: {
+      Memory: o.memoryBytes,
+      MemorySwap: o.memoryBytes,
+      RestartPolicy: o.restart ? { Name: o.restart } : undefined,
+    },
+  });
+  await container.start();
+  return container;
+}
+
+/** Removes the containers of this run only (never anyone else's). */
+export async function removeRunContainers(runId: string): Promise<void> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`dockpulse.test.run=${runId}`] } }).catch(() => []);
+  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+}
+
+export interface RunningCollector {
+  collector: Collector;
+  writer: BatchWriter;
+  stop(): Promise<void>;
+}
+
+export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export interface Schedules {
+  stats: string;
+  status: string;
+  images: string;
+  maintenance: string;
+}
+
+export async function startCollector(pool: Pool, spoolDir: string, schedules: Schedules): Promise<RunningCollector> {
+  const writer = new BatchWriter({ pool, flavour: 'postgres', batchSize: 500, flushIntervalMs: 1000, maxBufferedRows: 50_000, spoolDir, logger: quietLogger });
+  await writer.start();
+  const collector = new Collector({
+    engine: new DockerEngine({ socketPath: '/var/run/docker.sock' }, 10_000),
+    sink: writer,
+    pool,
+    logger: quietLogger,
+    hostId: 'itest-host',
+    schedules,
+    statsConcurrency: 16,
+    collectLogs: true,
+    logRateLimitLinesPerSec: 200,
+    logMaxLineBytes: 4096,
+    partitionsAheadDays: 2,
+    retentionMs: { raw: 7 * 86_400_000, hourly: 90 * 86_400_000, daily: 3 * 365 * 86_400_000, logs: 7 * 86_400_000, events: 90 * 86_400_000 },
+    version: 'test',
+    writerState: () => writer.state(),
+    reconnectInitialMs: 200,
+  });
+  await collector.start();
+  return {
+    collector,
+    writer,
+    stop: async () => {
+      await collector.stop();
+      await writer.close();
+    },
+  };
+}
+
+export function testPool(url: string): Pool {
+  return createPool({ connectionString: url, max: 4 });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+export async function dockerCli(...args: string[]): Promise<string> {
+  return (await run('docker', args)).stdout.trim();
+}
+
+/** Stops the running dockerd (SIGTERM, as an orderly engine restart does) and waits until it is gone. */
+export async function stopDockerd(): Promise<void> {
+  const pid = (await run('pidof', ['dockerd']).catch(() => ({ stdout: '' }))).stdout.trim().split(/\s+/)[0];
+  if (!pid) return;
+  process.kill(Number(pid), 'SIGTERM');
+  await waitFor('dockerd to exit', async () => (await run('pidof', ['dockerd']).then(() => false, () => true)), 60_000);
+}
+
+/** Starts dockerd in the background, as scripts/start-services.sh does, and waits for `docker info`. */
+export async function startDockerd(): Promise<void> {
+  if (await docker.ping().then(() => true, () => false)) return;
+  const out = openSync('/var/log/dockerd.log', 'a');
+  const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  await waitFor('docker info after restarting dockerd', () => run('docker', ['info']).then(() => true), 60_000);
+}

@@ -10,8 +10,23 @@ import type { CacheBackend } from './backend';
 export type CacheSource = 'hit' | 'miss' | 'stale' | 'off';
 
 export interface Cached<T> {
-  value: T;
+  readonly value: T;
   source: CacheSource;
+  /** The answer as JSON text: a hit is sent as stored, without parsing and re-serialising it. */
+  readonly json: string;
+}
+
+/** Parses only when someone reads `value`; routes that just send the answer never do. */
+function cached<T>(json: string, source: CacheSource): Cached<T> {
+  let parsed: { v: T } | undefined;
+  return {
+    source,
+    json,
+    get value(): T {
+      parsed ??= { v: JSON.parse(json) as T };
+      return parsed.v;
+    },
+  };
 }
 
 export interface CacheOptions {
@@ -52,10 +67,10 @@ export class Cache {
   }
 
   private async lookup<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<Cached<T>> {
-    if (!this.options.enabled) return { value: await load(), source: 'off' };
+    if (!this.options.enabled) return cached(JSON.stringify(await load()), 'off');
     const fullKey = this.options.keyPrefix + key;
-    const cached = await this.safeGet(fullKey);
-    if (cached !== undefined) return { value: JSON.parse(cached) as T, source: 'hit' };
+    const hit = await this.safeGet(fullKey);
+    if (hit !== undefined) return cached<T>(hit, 'hit');
 
     const running = this.inflight.get(fullKey);
     if (running) return running as Promise<Cached<T>>;
@@ -74,7 +89,7 @@ export class Cache {
       const stale = await this.safeGet(staleKey(fullKey));
       if (stale === undefined) throw error;
       this.logger.warn({ err: error, key: fullKey }, 'database query failed: serving the last cached copy (stale)');
-      return { value: JSON.parse(stale) as T, source: 'stale' };
+      return cached<T>(stale, 'stale');
     }
     const serialised = JSON.stringify(value);
     try {
@@ -85,8 +100,8 @@ export class Cache {
     } catch (error) {
       this.logCacheError(error);
     }
-    // Round-trip through JSON so a miss answers exactly what a later hit will (dates as text).
-    return { value: JSON.parse(serialised) as T, source: 'miss' };
+    // The miss answers the same text a later hit will (dates as text, undefined fields gone).
+    return cached<T>(serialised, 'miss');
   }
 
   private async safeGet(key: string): Promise<string | undefined> {

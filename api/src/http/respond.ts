@@ -7,5 +7,6 @@ import type { Cached } from '../cache';
  */
 export function sendCached<T extends object>(res: Response, cached: Cached<T>): void {
   res.setHeader('X-Cache', cached.source);
-  res.json(cached.source === 'stale' ? { ...cached.value, stale: true } : cached.value);
+  if (cached.source === 'stale') res.json({ ...cached.value, stale: true });
+  else res.type('application/json').send(cached.json);
 }

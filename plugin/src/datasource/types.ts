@@ -1,0 +1,120 @@
+import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
+
+/** Every kind of question the datasource can ask the Dockpulse API. */
+export type QueryType = 'stats' | 'containers' | 'images' | 'imageVersions' | 'logs' | 'events';
+
+export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: string }> = [
+  { value: 'stats', label: 'Stats', description: 'CPU, memory, network, block IO and pids over time' },
+  { value: 'containers', label: 'Containers', description: 'Containers and their current state (table)' },
+  { value: 'images', label: 'Images', description: 'Images on the hosts (table)' },
+  { value: 'imageVersions', label: 'Image versions', description: 'When a tag started pointing at another image' },
+  { value: 'logs', label: 'Logs', description: 'Container log lines (Logs panel)' },
+  { value: 'events', label: 'Events', description: 'Container events: start, die, oom, health, ...' },
+];
+
+export const METRICS = [
+  'cpu_percent',
+  'mem_used_bytes',
+  'mem_percent',
+  'mem_limit_bytes',
+  'net_rx_bps',
+  'net_tx_bps',
+  'blk_read_bps',
+  'blk_write_bps',
+  'pids',
+] as const;
+export type Metric = (typeof METRICS)[number];
+
+export const RESOLUTIONS = ['auto', 'raw', 'hourly', 'daily'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export const CONTAINER_STATES = [
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+  'removed',
+] as const;
+
+export const EVENT_ACTIONS = [
+  'start',
+  'die',
+  'oom',
+  'kill',
+  'restart',
+  'health_status',
+  'create',
+  'destroy',
+  'pause',
+  'unpause',
+  'stop',
+] as const;
+export type EventAction = (typeof EVENT_ACTIONS)[number];
+
+export type LogStream = 'all' | 'stdout' | 'stderr';
+
+/** One panel query. Fields that do not apply to the chosen queryType are ignored. */
+export interface DockpulseQuery extends DataQuery {
+  queryType?: QueryType;
+  /** Host id; template variables allowed. */
+  host?: string;
+  /** Container ids or names; each may be a template variable, multi-value and All included. */
+  containers?: string[];
+  // stats
+  metrics?: Metric[];
+  resolution?: Resolution;
+  // containers
+  state?: string;
+  name?: string;
+  image?: string;
+  label?: string;
+  // images and image versions
+  repository?: string;
+  tag?: string;
+  // logs
+  search?: string;
+  stream?: LogStream;
+  limit?: number;
+  // events
+  actions?: EventAction[];
+  /** Events only: also mark deploys, i.e. a tag starting to point at a new image (image_versions). */
+  includeDeploys?: boolean;
+}
+
+export const DEFAULT_QUERY: Partial<DockpulseQuery> = {
+  queryType: 'stats',
+  metrics: ['cpu_percent', 'mem_used_bytes'],
+  resolution: 'auto',
+};
+
+export const DEFAULT_LOG_LIMIT = 500;
+
+/** Options stored in the datasource's jsonData (visible to the browser). */
+export interface DockpulseOptions extends DataSourceJsonData {
+  /** Base URL of the Dockpulse API as Grafana's server reaches it, without /api/v1 (http://api:8080). */
+  apiUrl?: string;
+  /**
+   * Auto resolution thresholds: a range shorter than rawMaxRangeHours reads raw samples, shorter than
+   * hourlyMaxRangeHours the hourly table, anything longer the daily one. Unset: the API's own policy.
+   */
+  rawMaxRangeHours?: number;
+  hourlyMaxRangeHours?: number;
+}
+
+/** Options stored encrypted by Grafana: used only by the data proxy, never sent to the browser. */
+export interface DockpulseSecureOptions {
+  apiToken?: string;
+}
+
+/** Template variable query (CustomVariableSupport). */
+export type VariableQueryType = 'hosts' | 'containers' | 'images';
+export interface DockpulseVariableQuery extends DataQuery {
+  type: VariableQueryType;
+  /** Only containers of this host (may be a variable such as $host). */
+  host?: string;
+  /** Containers only: include those that are not running. */
+  includeStopped?: boolean;
+}

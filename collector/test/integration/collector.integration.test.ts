@@ -1,9 +1,15 @@
 // The collector against the real Docker engine and real PostgreSQL, through the real BatchWriter:
 // a varied workload, then what landed in the tables. The dockerd restart is last (it stops every
-// container on the engine) and always leaves dockerd running.
+// container on the engine) and always leaves dockerd running. The built process is tested here too,
+// before it, so nothing else uses the engine while dockerd restarts.
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
+import { freePort } from '@dockpulse/common/testing-postgres';
 import {
   docker,
   dockerCli,
@@ -77,6 +83,93 @@ function skipIfMissing(): boolean {
   return Boolean(missing);
 }
 
+// --- the built process ---------------------------------------------------------------------
+const run = promisify(execFile);
+const DIST = path.resolve(__dirname, '..', '..', 'dist');
+const MAIN = path.join(DIST, 'main.js');
+const MIGRATE = path.join(DIST, 'migrate-cli.js');
+
+function notBuilt(): string | undefined {
+  return existsSync(MAIN) && existsSync(MIGRATE) ? undefined : `${MAIN} not built; run npx tsc -b`;
+}
+
+describe('collector process', () => {
+  let mainDb: TestDatabase;
+  let mainPool: Pool;
+  beforeAll(async () => {
+    mainDb = await createTestDatabase({ migrated: false });
+    mainPool = testPool(mainDb.url);
+  });
+  afterAll(async () => {
+    await mainPool.end();
+    await mainDb.drop();
+  });
+
+  it('a bad setting stops it with exit status 2 and a message naming the variable', async () => {
+    const why = notBuilt();
+    if (why) return console.warn(`skipped: ${why}`);
+    const result = await run(process.execPath, [MAIN], {
+      env: { ...process.env, DATABASE_URL: mainDb.url, STATS_SCHEDULE: 'every five seconds' },
+    }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/STATS_SCHEDULE: must be a node-cron expression/);
+  });
+
+  it('npm run migrate (migrate-cli) migrates an empty database and exits 0', async () => {
+    const why = notBuilt();
+    if (why) return console.warn(`skipped: ${why}`);
+    await run(process.execPath, [MIGRATE], { env: { ...process.env, DATABASE_URL: mainDb.url, LOG_LEVEL: 'silent' } });
+    const r = await mainPool.query("SELECT value FROM dockpulse_meta WHERE key = 'storage_flavour'");
+    expect(r.rows[0]?.value).toBe('postgres');
+  });
+
+  it('collects, serves /metrics, and on SIGTERM stops with status 0 after a final flush', async () => {
+    const why = notBuilt() ?? (await engineMissing());
+    if (why) return console.warn(`skipped: ${why}`);
+    const container = await startContainer({ name: 'main-proc', runId, cmd: ['sh', '-c', 'echo hello-from-main; sleep 600'] });
+    const port = await freePort();
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        DATABASE_URL: mainDb.url,
+        HOST_ID: `main-test-${runId}`,
+        STATS_SCHEDULE: '* * * * * *',
+        MAINTENANCE_SCHEDULE: '*/2 * * * * *',
+        METRICS_PORT: String(port),
+        SPOOL_DIR: tempDir('dp-main-spool-'),
+        WRITER_FLUSH_INTERVAL: '5s',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const metrics = await waitFor('/metrics with samples', async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+        const text = await res.text();
+        return /dockpulse_collector_stats_samples_total [1-9]/.test(text) ? text : undefined;
+      }, 30_000);
+      expect(metrics).toMatch(/dockpulse_collector_errors_total/);
+      // samples are still in the writer (5 s flush interval); SIGTERM must store them
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(output).toMatch(/"msg":"stopped"/);
+      const stats = await mainPool.query('SELECT count(*)::int AS n FROM container_stats WHERE container_id = $1', [container.id]);
+      expect(stats.rows[0].n).toBeGreaterThanOrEqual(1);
+      const logs = await mainPool.query('SELECT message FROM container_logs WHERE container_id = $1', [container.id]);
+      expect(logs.rows.map((r: { message: string }) => r.message)).toEqual(['hello-from-main']);
+      const hosts = await mainPool.query('SELECT host_id FROM hosts');
+      expect(hosts.rows.map((r: { host_id: string }) => r.host_id)).toEqual([`main-test-${runId}`]);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
+
+// --- the collector in-process -----------------------------------------------------------------
 describe('collector against the real engine and database', () => {
   let first: RunningCollector;
   let startedMs = 0;

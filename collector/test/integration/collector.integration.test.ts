@@ -184,7 +184,7 @@ describe('collector against the real engine and database', () => {
     await Promise.all([
       startLater('oom', { cmd: ['sh', '-c', 'tail /dev/zero'], memoryBytes: 8 * 1024 * 1024 }),
       startLater('unhealthy', { cmd: ['sleep', '600'], healthcheck: ['sh', '-c', 'exit 1'] }),
-      startLater('restarter', { cmd: ['sh', '-c', 'sleep 0.2; exit 1'], restart: 'on-failure' }),
+      startLater('restarter', { cmd: ['sh', '-c', 'echo run; sleep 0.2; exit 1'], restart: 'on-failure' }),
       startLater('exit3', { cmd: ['sh', '-c', 'exit 3'] }),
     ]);
     // a tag that moves while the collector watches: commit a container to a new image, re-tag
@@ -276,6 +276,14 @@ describe('collector against the real engine and database', () => {
     expect(await lines('stderr')).toEqual(n.map((i) => `err${i}`));
   });
 
+  it('the log follower comes back after its container restarts', async () => {
+    if (skipIfMissing()) return;
+    const rows = await q<{ message: string }>('SELECT message FROM container_logs WHERE container_id = $1', [ids.restarter]);
+    // one "run" per start of the container: more than one means the follower outlived a restart
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(rows.map((r) => r.message))).toEqual(new Set(['run']));
+  });
+
   it('a tag moved with `docker tag` shows in image_versions with the previous image', async () => {
     if (skipIfMissing()) return;
     const testbox = (await docker.getImage(TEST_IMAGE).inspect()).Id;
@@ -339,6 +347,11 @@ describe('collector against the real engine and database', () => {
       }, 30_000);
       const [info] = await q<{ state: string }>('SELECT state FROM container_info WHERE container_id = $1', [after.id]);
       expect(info?.state).toBe('running');
+      // the containers removed before the restart are marked, not left "running"
+      await third.writer.flush();
+      const gone = await q<{ state: string; removed_at: Date | null }>('SELECT state, removed_at FROM container_info WHERE container_id = $1', [ids.burner]);
+      expect(gone[0]?.state).toBe('removed');
+      expect(gone[0]?.removed_at).toBeInstanceOf(Date);
     } finally {
       await third.stop();
       await startDockerd();

@@ -32,6 +32,8 @@ const shape = {
     .optional(),
   DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
   DOCKPULSE_STORAGE: storageSetting,
+  // Granted SELECT on every table by the migrations when the role exists (the API's and Grafana's).
+  DOCKPULSE_READER_ROLE: z.string().default('dockpulse_reader'),
   STATS_SCHEDULE: cronSetting('*/5 * * * * *'),
   STATUS_SCHEDULE: cronSetting('*/30 * * * * *'),
   IMAGES_SCHEDULE: cronSetting('0 * * * * *'),
@@ -61,6 +63,7 @@ export interface CollectorConfig {
   hostId: string | undefined;
   docker: { socketPath?: string; host?: string; port?: number; protocol?: 'http' | 'https' };
   storage: StorageRequest;
+  readerRole: string;
   schedules: { stats: string; status: string; images: string; maintenance: string };
   statsConcurrency: number;
   dockerTimeoutMs: number;
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     hostId: s.HOST_ID,
     docker: dockerTarget(s.DOCKER_HOST, s.DOCKER_SOCKET),
     storage: s.DOCKPULSE_STORAGE,
+    readerRole: s.DOCKPULSE_READER_ROLE,
     schedules: {
       stats: s.STATS_SCHEDULE,
       status: s.STATUS_SCHEDULE,

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   logger.info({ database: redactUrl(config.databaseUrl), docker: config.docker, version: COLLECTOR_VERSION }, 'collector starting');
 
   const pool = createPool({ connectionString: config.databaseUrl, applicationName: 'dockpulse-collector', max: 5 });
-  const { flavour } = await migrate(pool, { storage: config.storage, logger });
+  const { flavour } = await migrate(pool, { storage: config.storage, readerRole: config.readerRole, logger });
   const writer = new BatchWriter({
     pool,
     flavour,

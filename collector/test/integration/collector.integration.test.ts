@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import type { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
 import { freePort } from '@dockpulse/common/testing-postgres';
+import { DockerEngine } from '@dockpulse/collector/docker/client';
 import {
   docker,
   dockerCli,
@@ -33,6 +34,8 @@ const runId = randomBytes(4).toString('hex');
 const STATS_EVERY_MS = 2000;
 const schedules = { stats: '*/2 * * * * *', status: '*/5 * * * * *', images: '*/3 * * * * *', maintenance: '*/10 * * * * *' };
 const TICKER_LINES_PER_SEC = 20;
+// Far above the 200 lines/s cap the collector runs with here, printed at once.
+const SPAM_LINES = 5000;
 
 let missing: string | undefined;
 let db: TestDatabase;
@@ -62,6 +65,7 @@ beforeAll(async () => {
     // 1 MiB into /dev/shm every 0.5 s: shared memory is charged to the container and is not inactive_file
     start('memgrow', { cmd: ['sh', '-c', 'i=0; while [ $i -lt 40 ]; do dd if=/dev/zero of=/dev/shm/f$i bs=1M count=1 2>/dev/null; i=$((i+1)); sleep 0.5; done; sleep 600'] }),
     start('printer', { cmd: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do echo out$i; echo err$i >&2; done; sleep 600'] }),
+    start('spammer', { cmd: ['sh', '-c', `yes line | head -n ${SPAM_LINES}; sleep 600`] }),
     start('ticker', { cmd: ['sh', '-c', `i=0; while :; do i=$((i+1)); echo n$i; sleep ${1 / TICKER_LINES_PER_SEC}; done`] }),
   ]);
   await dockerCli('tag', TEST_IMAGE, `${movingRepo}:moving`);
@@ -276,6 +280,23 @@ describe('collector against the real engine and database', () => {
     const n = Array.from({ length: 15 }, (_, i) => i + 1);
     expect(await lines('stdout')).toEqual(n.map((i) => `out${i}`));
     expect(await lines('stderr')).toEqual(n.map((i) => `err${i}`));
+  });
+
+  it('a container printing past the rate cap has lines dropped and counted: stored + dropped = printed', async () => {
+    if (skipIfMissing()) return;
+    const [r] = await q<{ n: number }>('SELECT count(*)::int AS n FROM container_logs WHERE container_id = $1', [ids.spammer]);
+    const dropped = first.collector.metrics.droppedLogLines;
+    expect(dropped).toBeGreaterThan(0);
+    expect((r?.n ?? 0) + dropped).toBe(SPAM_LINES);
+  });
+
+  it('the engine client really sends one-shot on this engine: precpu_stats comes back empty', async () => {
+    if (skipIfMissing()) return;
+    const engine = new DockerEngine({ socketPath: '/var/run/docker.sock' }, 10_000);
+    const answer = await engine.stats(ids.burner as string);
+    expect(answer.precpu_stats?.system_cpu_usage).toBeUndefined();
+    expect(answer.preread).toMatch(/^0001-01-01/);
+    expect(answer.cpu_stats?.system_cpu_usage).toBeGreaterThan(0);
   });
 
   it('the log follower comes back after its container restarts', async () => {

@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import type { Logger, RowSink } from '@dockpulse/common';
 import { nonOverlapping } from './concurrency';
 import type { Engine } from './docker/client';
+import type { EngineInfo } from './docker/engine-types';
 import { EventsStream } from './jobs/events-stream';
 import type { JobContext } from './jobs/context';
 import { ImagesJob } from './jobs/images-job';
@@ -44,6 +45,7 @@ export class Collector {
   events!: EventsStream;
   logs!: LogFollowers;
   private tasks: ScheduledTask[] = [];
+  private stopping = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: CollectorOptions) {
@@ -53,7 +55,7 @@ export class Collector {
   /** Builds the jobs and seeds them from the database; no schedule runs yet. */
   async init(): Promise<void> {
     const o = this.options;
-    const info = await o.engine.info();
+    const info = await this.waitForEngine();
     this.hostId = o.hostId ?? info.ID ?? '';
     if (!this.hostId) throw new Error('HOST_ID is not set and the engine reported no ID in /info');
     const ctx: JobContext = {
@@ -97,6 +99,24 @@ export class Collector {
     await this.events.seedFromDatabase();
   }
 
+  /**
+   * The engine's /info, retried with capped backoff: a collector started before its engine (boot
+   * order, engine upgrade) waits for it instead of exiting.
+   */
+  private async waitForEngine(): Promise<EngineInfo> {
+    const o = this.options;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await o.engine.info();
+      } catch (error) {
+        if (this.stopping) throw error;
+        const delayMs = Math.min(30_000, (o.reconnectInitialMs ?? 500) * 2 ** attempt);
+        this.metrics.error('host', error, { attempt, retryInMs: delayMs }, 'the Docker engine is not answering; waiting for it');
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
+  }
+
   /** First passes at once (hosts row, status, images), then the schedules and streams. */
   async start(): Promise<void> {
     if (!this.stats) await this.init();
@@ -117,6 +137,7 @@ export class Collector {
 
   /** Stops schedules, streams and followers, and waits for runs in flight. */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const t of this.tasks) await t.stop();
     for (const t of this.tasks) await t.destroy();
     this.tasks = [];

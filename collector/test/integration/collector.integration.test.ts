@@ -320,13 +320,16 @@ describe('collector against the real engine and database', () => {
     ]);
   });
 
-  it('the heartbeat row carries the cycle time and the writer state', async () => {
+  it('maintenance wrote the heartbeat (cycle time, writer state), the hosts row and the hourly rollup', async () => {
     if (skipIfMissing()) return;
     const [beat] = await q<Record<string, unknown>>('SELECT * FROM collector_status WHERE host_id = $1', ['itest-host']);
     expect(beat?.last_stats_cycle_ms).toEqual(expect.any(Number));
     expect(beat?.containers_seen as number).toBeGreaterThanOrEqual(Object.keys(ids).length);
     const [host] = await q<Record<string, unknown>>('SELECT * FROM hosts WHERE host_id = $1', ['itest-host']);
     expect(host).toMatchObject({ api_version: '1.41', cgroup_version: 1 });
+    // the maintenance runs called dockpulse_rollup(): the burner's hour is in the hourly table
+    const [hourly] = await q<{ samples: number }>('SELECT samples::int AS samples FROM container_stats_hourly WHERE container_id = $1', [ids.burner]);
+    expect(hourly?.samples).toBeGreaterThanOrEqual(1);
   });
 
   it('after a collector restart no log line is duplicated or lost', async () => {

@@ -7,3 +7,25 @@ HTMLCanvasElement.prototype.getContext = () => ({
   measureText: (text) => ({ width: String(text).length * 7 }),
   font: '',
 });
+
+// jsdom has no IntersectionObserver; @grafana/ui's scroll indicators (in Combobox menus) observe
+// their edges with one. Nothing scrolls in jsdom, so an observer that never fires is faithful enough.
+class NoIntersectionObserver {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+  takeRecords() {
+    return [];
+  }
+}
+global.IntersectionObserver = global.IntersectionObserver || NoIntersectionObserver;
+
+// jsdom lays nothing out, so every box measures 0x0 and the virtualised Combobox menu renders no
+// options. Give elements a plausible size (as Grafana's own Combobox tests do).
+Object.defineProperty(Element.prototype, 'getBoundingClientRect', {
+  configurable: true,
+  value: () => ({ width: 120, height: 120, top: 0, left: 0, bottom: 0, right: 0, x: 0, y: 0, toJSON() {} }),
+});
+// @tanstack/virtual-core (3.19) measures its scroll element with clientWidth/clientHeight.
+Object.defineProperty(Element.prototype, 'clientHeight', { configurable: true, get: () => 120 });
+Object.defineProperty(Element.prototype, 'clientWidth', { configurable: true, get: () => 120 });

@@ -28,13 +28,21 @@ function findPluginJsons(dir) {
   return found.sort();
 }
 
-/** @returns {string[]} the schema errors of one file, empty when it is valid */
+/**
+ * @returns {string[]} the problems of one file, empty when it is valid: schema errors, and bundled
+ * dashboards (includes of type dashboard) missing next to it, as in a dist/ without them.
+ */
 function validateFile(file) {
   const json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (validate(json)) {
-    return [];
+  const problems = validate(json)
+    ? []
+    : validate.errors.map((e) => `${file}: ${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  for (const include of json.includes || []) {
+    if (include.type === 'dashboard' && !fs.existsSync(path.join(path.dirname(file), include.path))) {
+      problems.push(`${file}: includes dashboard ${include.path}, which is not there`);
+    }
   }
-  return validate.errors.map((e) => `${file}: ${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  return problems;
 }
 
 module.exports = { findPluginJsons, validateFile };

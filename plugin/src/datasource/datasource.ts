@@ -16,6 +16,7 @@ import {
   type DockpulseOptions,
   type DockpulseQuery,
   type DockpulseVariableQuery,
+  RESOLUTIONS,
   type Resolution,
 } from './types';
 import { DockpulseVariableSupport } from './variables';
@@ -33,6 +34,11 @@ export const DEFAULT_ANNOTATION_QUERY: Partial<DockpulseQuery> = {
   actions: ['restart', 'oom', 'die', 'health_status'],
   includeDeploys: true,
 };
+
+/** A variable may hold anything: only known values pass, anything else falls back. */
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}
 
 export class DataSource extends DataSourceApi<DockpulseQuery, DockpulseOptions> {
   readonly api: DockpulseApi;
@@ -177,6 +183,8 @@ export class DataSource extends DataSourceApi<DockpulseQuery, DockpulseOptions> 
       repository: one(query.repository),
       tag: one(query.tag),
       search: one(query.search),
+      stream: oneOf(one(query.stream), ['all', 'stdout', 'stderr'] as const, 'all'),
+      resolution: oneOf(one(query.resolution), RESOLUTIONS, 'auto'),
       containers: this.interpolateList(query.containers, scopedVars),
     };
   }

@@ -1,0 +1,261 @@
+// API answers for the tests, written exactly in the shapes api/src sends (camelCase, see
+// api/src/*/store.ts and service.ts as of this commit), not recorded from a running API.
+import type {
+  ContainerItem,
+  EventItem,
+  HealthAnswer,
+  HostItem,
+  ImageItem,
+  ImageVersionItem,
+  LogsAnswer,
+  Paged,
+  StatsAnswer,
+} from '../api';
+
+export const HEALTH_OK: HealthAnswer = {
+  status: 'ok',
+  version: '0.1.0',
+  database: { ok: true, flavour: 'postgres', schemaVersion: 4, latencyMs: 3 },
+  cache: { backend: 'redis', enabled: true, ok: true },
+};
+
+export const HEALTH_DB_DOWN: HealthAnswer = {
+  status: 'unavailable',
+  version: '0.1.0',
+  database: { ok: false, error: 'database not reachable' },
+  cache: { backend: 'memory', enabled: true, ok: true },
+};
+
+export const HOSTS: { items: HostItem[] } = {
+  items: [
+    {
+      hostId: 'h1',
+      name: 'docker-01',
+      engineVersion: '20.10.24',
+      containersRunning: 2,
+      lastSeen: '2026-11-29T10:00:00.000Z',
+      collector: { version: '0.1.0', lastBeat: '2026-11-29T10:00:00.000Z', lastError: null },
+    },
+    {
+      hostId: 'h2',
+      name: 'docker-02',
+      engineVersion: '20.10.24',
+      containersRunning: 0,
+      lastSeen: '2026-11-29T09:00:00.000Z',
+      collector: null,
+    },
+  ],
+};
+
+const container = (c: Partial<ContainerItem> & Pick<ContainerItem, 'containerId' | 'name'>): ContainerItem => ({
+  hostId: 'h1',
+  image: 'nginx:1.25',
+  imageId: 'sha256:' + 'a'.repeat(64),
+  state: 'running',
+  status: 'Up 2 hours',
+  health: null,
+  restartCount: 0,
+  exitCode: null,
+  oomKilled: false,
+  startedAt: '2026-11-29T08:00:00.000Z',
+  createdAt: '2026-11-29T07:59:58.000Z',
+  memLimitBytes: null,
+  cpuLimitCores: null,
+  composeProject: null,
+  composeService: null,
+  labels: {},
+  ...c,
+});
+
+export const CONTAINERS: Paged<ContainerItem> = {
+  items: [
+    container({
+      containerId: 'c1'.padEnd(64, '1'),
+      name: 'web',
+      health: 'healthy',
+      restartCount: 2,
+      memLimitBytes: 536870912,
+    }),
+    container({ containerId: 'c2'.padEnd(64, '2'), name: 'db', image: 'postgres:15', health: 'unhealthy' }),
+    container({
+      containerId: 'c3'.padEnd(64, '3'),
+      name: 'job',
+      image: 'busybox',
+      state: 'exited',
+      status: 'Exited (1) 5 minutes ago',
+      exitCode: 1,
+      startedAt: null,
+    }),
+  ],
+  total: 3,
+  limit: 50,
+  offset: 0,
+};
+
+const t0 = Date.UTC(2026, 10, 29, 10, 0, 0);
+
+export const STATS: StatsAnswer = {
+  resolution: 'raw',
+  table: 'container_stats',
+  intervalMs: 15000,
+  series: [
+    {
+      containerId: CONTAINERS.items[0].containerId,
+      containerName: 'web',
+      hostId: 'h1',
+      metric: 'cpu_percent',
+      points: [
+        [t0, 1.5],
+        [t0 + 15000, null],
+        [t0 + 30000, 2.25],
+      ],
+    },
+    {
+      containerId: CONTAINERS.items[0].containerId,
+      containerName: 'web',
+      hostId: 'h1',
+      metric: 'mem_used_bytes',
+      points: [
+        [t0, 1048576],
+        [t0 + 15000, 2097152],
+        [t0 + 30000, 3145728],
+      ],
+    },
+    {
+      containerId: CONTAINERS.items[1].containerId,
+      containerName: 'db',
+      hostId: 'h1',
+      metric: 'cpu_percent',
+      points: [
+        [t0, 10],
+        [t0 + 15000, 12],
+        [t0 + 30000, 11],
+      ],
+    },
+    {
+      containerId: CONTAINERS.items[1].containerId,
+      containerName: null,
+      hostId: 'h1',
+      metric: 'mem_used_bytes',
+      points: [[t0, 4096]],
+    },
+  ],
+};
+
+export const IMAGES: Paged<ImageItem> = {
+  items: [
+    {
+      hostId: 'h1',
+      imageId: 'sha256:' + 'a'.repeat(64),
+      repoTags: ['nginx:1.25', 'nginx:latest'],
+      repoDigests: ['nginx@sha256:' + 'd'.repeat(64)],
+      sizeBytes: 187654321,
+      createdAt: '2026-11-01T00:00:00.000Z',
+      firstSeen: '2026-11-20T00:00:00.000Z',
+      lastSeen: '2026-11-29T10:00:00.000Z',
+      removedAt: null,
+      containers: 1,
+    },
+    {
+      hostId: 'h1',
+      imageId: 'sha256:' + 'b'.repeat(64),
+      repoTags: [],
+      repoDigests: [],
+      sizeBytes: 1234,
+      createdAt: null,
+      firstSeen: '2026-11-20T00:00:00.000Z',
+      lastSeen: '2026-11-29T10:00:00.000Z',
+      removedAt: null,
+      containers: 0,
+    },
+  ],
+  total: 2,
+  limit: 100,
+  offset: 0,
+};
+
+export const IMAGE_VERSIONS: { items: ImageVersionItem[] } = {
+  items: [
+    {
+      time: '2026-11-28T12:00:00.000Z',
+      hostId: 'h1',
+      repository: 'nginx',
+      tag: 'latest',
+      imageId: 'sha256:' + 'a'.repeat(64),
+      digest: 'nginx@sha256:' + 'd'.repeat(64),
+      previousImageId: 'sha256:' + 'c'.repeat(64),
+    },
+    {
+      time: '2026-11-20T00:00:00.000Z',
+      hostId: 'h1',
+      repository: 'nginx',
+      tag: '1.25',
+      imageId: 'sha256:' + 'a'.repeat(64),
+      digest: null,
+      previousImageId: null,
+    },
+  ],
+};
+
+export const VERSIONS_OF_IMAGE = { imageId: 'sha256:' + 'a'.repeat(64), items: IMAGE_VERSIONS.items };
+
+export const LOGS: LogsAnswer = {
+  items: [
+    {
+      time: '2026-11-29T10:00:02.000123Z',
+      timeUs: '1795860002000123',
+      hostId: 'h1',
+      containerId: CONTAINERS.items[0].containerId,
+      containerName: 'web',
+      stream: 'stderr',
+      seq: 0,
+      message: 'GET /missing 404',
+    },
+    {
+      time: '2026-11-29T10:00:01.000000Z',
+      timeUs: '1795860001000000',
+      hostId: 'h1',
+      containerId: CONTAINERS.items[0].containerId,
+      containerName: 'web',
+      stream: 'stdout',
+      seq: 0,
+      message: 'GET / 200',
+    },
+  ],
+  nextCursor: 'eyJ0IjoiMTc5NTg2MDAwMTAwMDAwMCJ9',
+};
+
+export const EVENTS: { items: EventItem[] } = {
+  items: [
+    {
+      time: '2026-11-29T09:30:00.000Z',
+      hostId: 'h1',
+      containerId: CONTAINERS.items[0].containerId,
+      containerName: 'web',
+      image: 'nginx:1.25',
+      action: 'oom',
+      exitCode: null,
+      attributes: { image: 'nginx:1.25', name: 'web' },
+    },
+    {
+      time: '2026-11-29T09:30:01.000Z',
+      hostId: 'h1',
+      containerId: CONTAINERS.items[0].containerId,
+      containerName: 'web',
+      image: 'nginx:1.25',
+      action: 'die',
+      exitCode: 137,
+      attributes: { exitCode: '137', name: 'web' },
+    },
+    {
+      time: '2026-11-29T09:31:00.000Z',
+      hostId: 'h1',
+      containerId: CONTAINERS.items[1].containerId,
+      containerName: null,
+      image: 'postgres:15',
+      action: 'health_status',
+      exitCode: null,
+      attributes: { health_status: 'unhealthy' },
+    },
+  ],
+};

@@ -156,6 +156,14 @@ async function chooseFlavour(client: PoolClient, requested: StorageRequest, log?
     log?.info('timescaledb extension not available: using the plain PostgreSQL flavour');
     return 'postgres';
   }
+  // Without the preload, CREATE EXTENSION fails with a FATAL error that closes the connection, so ask first.
+  const preload = (await client.query<{ libs: string }>("SELECT current_setting('shared_preload_libraries') AS libs")).rows[0]?.libs ?? '';
+  if (!/(^|[,\s])timescaledb($|[,\s])/.test(preload)) {
+    const why = "the timescaledb extension is installed but not in shared_preload_libraries (add shared_preload_libraries = 'timescaledb' to postgresql.conf and restart)";
+    if (requested === 'timescaledb') throw new MigrationError(`DOCKPULSE_STORAGE=timescaledb, but ${why}`);
+    log?.warn(`${why}: using the plain PostgreSQL flavour`);
+    return 'postgres';
+  }
   try {
     await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
     return 'timescaledb';

@@ -100,7 +100,7 @@ if (!TIMESCALEDB_TEST_URL) {
     it('applies on an empty database, records the flavour, and a second run changes nothing', async () => {
       const first = await migrate(pool, { storage: 'timescaledb' });
       expect(first.flavour).toBe('timescaledb');
-      expect(first.applied).toEqual(['0001_core.sql', '0002_timeseries.timescaledb.sql']);
+      expect(first.applied).toEqual(['0001_core.sql', '0002_timeseries.timescaledb.sql', '0003_job_runs.sql']);
       const meta = await pool.query("SELECT value FROM dockpulse_meta WHERE key = 'storage_flavour'");
       expect(meta.rows[0].value).toBe('timescaledb');
       const jobsBefore = await jobs(pool);

@@ -1,7 +1,9 @@
 // Every minute: partitions ahead, rollups (plain flavour), retention, the hosts row and the
 // collector's heartbeat in collector_status.
-import type { CollectorStatusRow } from '@dockpulse/common';
+import type { CollectorStatusRow, StorageFlavour } from '@dockpulse/common';
+import { readFlavour } from '@dockpulse/common';
 import { mapHost } from '../docker/host';
+import { runOverdueTimescaleJobs } from './timescaledb-jobs';
 import type { JobContext } from './context';
 
 export interface WriterStateView {
@@ -24,11 +26,15 @@ export interface MaintenanceResult {
   partitionsCreated: number;
   hoursRolledUp: number;
   retentionChanges: number;
+  /** TimescaleDB policies the collector ran because the scheduler had not (see timescaledb-jobs.ts). */
+  timescaleJobsRun: number;
 }
 
 const interval = (ms: number) => `${Math.round(ms)} milliseconds`;
 
 export class MaintenanceJob {
+  private flavour: StorageFlavour | undefined;
+
   constructor(
     private readonly ctx: JobContext,
     private readonly options: MaintenanceOptions,
@@ -37,7 +43,7 @@ export class MaintenanceJob {
   async run(): Promise<MaintenanceResult> {
     const { pool } = this.ctx;
     const r = this.options.retentionMs;
-    let result: MaintenanceResult = { partitionsCreated: 0, hoursRolledUp: 0, retentionChanges: 0 };
+    let result: MaintenanceResult = { partitionsCreated: 0, hoursRolledUp: 0, retentionChanges: 0, timescaleJobsRun: 0 };
     try {
       const parts = await pool.query<{ n: number }>('SELECT dockpulse_prepare_partitions($1) AS n', [this.options.partitionsAheadDays]);
       const rolled = await pool.query<{ n: number }>('SELECT dockpulse_rollup() AS n');
@@ -45,10 +51,18 @@ export class MaintenanceJob {
         'SELECT dockpulse_apply_retention($1::interval, $2::interval, $3::interval, $4::interval, $5::interval) AS n',
         [interval(r.raw), interval(r.hourly), interval(r.daily), interval(r.logs), interval(r.events)],
       );
+      this.flavour ??= await readFlavour(pool);
+      const timescaleJobsRun =
+        this.flavour === 'timescaledb'
+          ? await runOverdueTimescaleJobs(pool, (job, error) =>
+              this.ctx.metrics.error('maintenance', error, { job }, 'running an overdue TimescaleDB policy failed'),
+            )
+          : 0;
       result = {
         partitionsCreated: parts.rows[0]?.n ?? 0,
         hoursRolledUp: rolled.rows[0]?.n ?? 0,
         retentionChanges: retention.rows[0]?.n ?? 0,
+        timescaleJobsRun,
       };
     } catch (error) {
       this.ctx.metrics.error('maintenance', error, {}, 'database maintenance failed; retried next run');

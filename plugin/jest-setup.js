@@ -29,3 +29,7 @@ Object.defineProperty(Element.prototype, 'getBoundingClientRect', {
 // @tanstack/virtual-core (3.19) measures its scroll element with clientWidth/clientHeight.
 Object.defineProperty(Element.prototype, 'clientHeight', { configurable: true, get: () => 120 });
 Object.defineProperty(Element.prototype, 'clientWidth', { configurable: true, get: () => 120 });
+
+// findBy*/waitFor give up after 1 s by default; on a busy 2-core CI machine the first render of a
+// page with @grafana/ui can take longer than that.
+require('@testing-library/react').configure({ asyncUtilTimeout: 5000 });

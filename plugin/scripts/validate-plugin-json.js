@@ -29,14 +29,19 @@ function findPluginJsons(dir) {
 }
 
 /**
- * @returns {string[]} the problems of one file, empty when it is valid: schema errors, and bundled
- * dashboards (includes of type dashboard) missing next to it, as in a dist/ without them.
+ * @returns {string[]} the problems of one file, empty when it is valid: schema errors, and logos or
+ * bundled dashboards (includes of type dashboard) missing next to it, as in an incomplete dist/.
  */
 function validateFile(file) {
   const json = JSON.parse(fs.readFileSync(file, 'utf8'));
   const problems = validate(json)
     ? []
     : validate.errors.map((e) => `${file}: ${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  for (const logo of new Set(Object.values((json.info && json.info.logos) || {}))) {
+    if (!fs.existsSync(path.join(path.dirname(file), logo))) {
+      problems.push(`${file}: logo ${logo} is not there`);
+    }
+  }
   for (const include of json.includes || []) {
     if (include.type === 'dashboard' && !fs.existsSync(path.join(path.dirname(file), include.path))) {
       problems.push(`${file}: includes dashboard ${include.path}, which is not there`);

@@ -1,7 +1,7 @@
 import { formattedValueToString, getValueFormat } from '@grafana/data';
 
 export function formatBytes(value: number | null | undefined): string {
-  return value === null || value === undefined ? '-' : formattedValueToString(getValueFormat('bytes')(value, 1));
+  return value === null || value === undefined ? '-' : formattedValueToString(getValueFormat('bytes')(value));
 }
 
 export function formatPercent(value: number | null | undefined): string {

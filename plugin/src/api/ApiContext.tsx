@@ -20,14 +20,11 @@ export function useApi(): PagesApi {
   return api;
 }
 
-/**
- * The pages reach the API the same way panels do: through a Dockpulse datasource instance and its
- * data-proxy route, so the token stays on the server. The provisioned one (uid dockpulse-api) wins.
- */
-async function findApi(): Promise<{ api?: PagesApi; error?: string }> {
+/** The API client of the preferred Dockpulse datasource, or why there is none. */
+async function findApi(preferredUid: string): Promise<{ api?: PagesApi; error?: string }> {
   const srv = getDataSourceSrv();
   const list = srv.getList({ type: DATASOURCE_TYPE });
-  const chosen = list.find((d) => d.uid === DATASOURCE_UID) ?? list[0];
+  const chosen = list.find((d) => d.uid === preferredUid) ?? list[0];
   if (!chosen) {
     return {
       error:
@@ -41,11 +38,22 @@ async function findApi(): Promise<{ api?: PagesApi; error?: string }> {
   }
 }
 
-export function DatasourceApiProvider({ children }: { children: ReactNode }) {
+/**
+ * The pages reach the API the same way panels do: through a Dockpulse datasource instance and its
+ * data-proxy route, so the token stays on the server. The one the app's settings name
+ * (jsonData.datasourceUid, provisioned as dockpulse-api) wins, else the first Dockpulse datasource.
+ */
+export function DatasourceApiProvider({
+  children,
+  preferredUid = DATASOURCE_UID,
+}: {
+  children: ReactNode;
+  preferredUid?: string;
+}) {
   const [state, setState] = useState<{ api?: PagesApi; error?: string }>({});
   useEffect(() => {
-    findApi().then(setState);
-  }, []);
+    findApi(preferredUid).then(setState);
+  }, [preferredUid]);
   if (state.error) {
     return (
       <Alert severity="warning" title="Dockpulse datasource missing">

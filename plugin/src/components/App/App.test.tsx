@@ -21,10 +21,10 @@ const fakeApi = {
   logs: jest.fn().mockResolvedValue({ items: [], nextCursor: null }),
 };
 
-function renderAt(path: string) {
+function renderAt(path: string, jsonData: Record<string, string> = {}) {
   return render(
     <MemoryRouter initialEntries={[path]}>
-      <App {...({} as AppRootProps)} />
+      <App {...({ meta: { jsonData } } as unknown as AppRootProps)} />
     </MemoryRouter>
   );
 }
@@ -52,6 +52,13 @@ describe('App', () => {
   it('routes to the log viewer', async () => {
     renderAt('/logs');
     expect(await screen.findByText('No log lines match')).toBeInTheDocument();
+  });
+
+  it('uses the datasource the app settings name', async () => {
+    srv.getList.mockReturnValue([{ uid: 'dockpulse-api' }, { uid: 'staging' }]);
+    renderAt('/', { datasourceUid: 'staging' });
+    expect(await screen.findByText('No containers match these filters')).toBeInTheDocument();
+    expect(srv.get).toHaveBeenCalledWith('staging');
   });
 
   it('explains what to do when no Dockpulse datasource exists', async () => {

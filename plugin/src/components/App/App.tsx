@@ -9,9 +9,14 @@ const ContainersPage = React.lazy(() => import('../../pages/ContainersPage'));
 const ImagesPage = React.lazy(() => import('../../pages/ImagesPage'));
 const LogsPage = React.lazy(() => import('../../pages/LogsPage'));
 
-function App(_props: AppRootProps) {
+/** App settings (provisioning/plugins/dockpulse-app.yaml sets datasourceUid). */
+export interface AppSettings {
+  datasourceUid?: string;
+}
+
+function App({ meta }: AppRootProps<AppSettings>) {
   return (
-    <DatasourceApiProvider>
+    <DatasourceApiProvider preferredUid={meta?.jsonData?.datasourceUid || undefined}>
       <Suspense fallback={<LoadingPlaceholder text="" />}>
         <Routes>
           <Route path={ROUTES.Containers} element={<ContainersPage />} />

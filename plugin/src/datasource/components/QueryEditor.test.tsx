@@ -115,5 +115,7 @@ describe('QueryEditor', () => {
     expect(last().actions).toEqual(['oom']);
     await user.click(screen.getByLabelText('Deploys'));
     expect(last().includeDeploys).toBe(true);
+    await user.type(screen.getByLabelText('Repository'), 'nginx');
+    expect(last().repository).toBe('nginx');
   });
 });

@@ -292,6 +292,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
                 onChange={(e) => update({ includeDeploys: e.currentTarget.checked })}
               />
             </InlineField>
+            {query.includeDeploys && (
+              <InlineField label="Repository" labelWidth={LABEL_WIDTH} tooltip="Only deploys of this image repository">
+                <Input aria-label="Repository" width={24} placeholder="all repositories" {...text('repository')} />
+              </InlineField>
+            )}
           </InlineFieldRow>
           <InlineFieldRow>
             {hostField}

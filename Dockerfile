@@ -3,7 +3,7 @@
 # and the provisioning files baked in), so `docker compose up -d` builds everything it runs.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
-ARG GRAFANA_IMAGE=grafana/grafana:12.2.0
+ARG GRAFANA_IMAGE=grafana/grafana:12.4.2
 
 # ---- build: install every workspace, compile TypeScript, build the plugin -----------------------
 FROM ${NODE_IMAGE} AS build

@@ -113,6 +113,20 @@ describe('Dockerfile', () => {
     expect(problems).toEqual([]);
   });
 
+  it('bakes in a Grafana that satisfies both plugin.json grafanaDependency ranges', () => {
+    const version = /^ARG GRAFANA_IMAGE=grafana\/grafana:(\d+)\.(\d+)\.(\d+)$/m.exec(dockerfile);
+    expect(version).not.toBeNull();
+    const [major, minor, patch] = (version as RegExpExecArray).slice(1).map(Number) as [number, number, number];
+    for (const file of ['plugin/src/plugin.json', 'plugin/src/datasource/plugin.json']) {
+      const range = JSON.parse(readFileSync(path.join(REPO_ROOT, file), 'utf8')).dependencies.grafanaDependency as string;
+      const min = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(range);
+      expect([file, min !== null]).toEqual([file, true]);
+      const [a, b, c] = (min as RegExpExecArray).slice(1).map(Number) as [number, number, number];
+      const atLeast = major !== a ? major > a : minor !== b ? minor > b : patch >= c;
+      expect([file, range, `${major}.${minor}.${patch}`, atLeast]).toEqual([file, range, `${major}.${minor}.${patch}`, true]);
+    }
+  });
+
   // No registry can be reached here, so the build runs only where the engine already has the base image.
   const baseImage = 'node:20-bookworm-slim';
   const hasBase = (() => {

@@ -34,5 +34,13 @@ module.exports = {
         '^@dockpulse/collector/(.*)$': path.join(repo, 'collector/src/$1'),
       },
     },
+    // Browser test: the pages in Debian's chromium through playwright-core (node drives the browser).
+    {
+      displayName: 'browser',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/browser/**/*.browser.test.ts'],
+      transform: base.transform,
+    },
   ],
 };

@@ -20,6 +20,15 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 
+# The plugin's browser test drives Debian's chromium with playwright-core (Playwright's own browser
+# builds cannot be downloaded here). With its recommended fonts, so screenshots show text.
+if ! command -v chromium >/dev/null 2>&1; then
+  log "installing chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  [ ${#need_pkgs[@]} -gt 0 ] || apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
+
 wait_for() { # name, tries, command...
   local name=$1 tries=$2; shift 2
   for _ in $(seq "$tries"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done

@@ -119,7 +119,7 @@ async function benchFlavour(flavour: StorageFlavour, serverUrl: string | undefin
   try {
     return [
       await measure(pool, flavour, 'one INSERT per row', rows.slice(0, PER_ROW_ROWS), () => perRow(pool, rows.slice(0, PER_ROW_ROWS))),
-      await measure(pool, flavour, 'BatchWriter (unnest, 1000/batch)', rows, () => viaWriter(pool, rows, flavour)),
+      await measure(pool, flavour, 'BatchWriter (COPY, 1000/batch)', rows, () => viaWriter(pool, rows, flavour)),
       await measure(pool, flavour, 'COPY (pg-copy-streams)', rows, () => viaCopy(pool, rows)),
       // For reference: COPY cut into the writer's batch size, one commit each.
       await measure(pool, flavour, 'COPY, 1000 rows per statement', rows, () => viaCopy(pool, rows, 1000)),

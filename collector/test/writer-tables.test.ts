@@ -7,7 +7,7 @@ const fx = writerFixture();
 
 // Awkward but legal values: quotes, backslashes, braces and commas (array literal syntax),
 // newlines, non-ASCII, a bigint past 2^53 (as a string), the largest safe integer.
-const awkward = 'a "quoted", {braced} \\ back\\slash\nnew line — ünïcödé ✓';
+const awkward = 'a "quoted", {braced} \\ back\\slash\nnew line\ttab\rcr \\N — ünïcödé ✓';
 const now = new Date(Math.floor(Date.now() / 1000) * 1000 - 120_000 + 123);
 
 const samples: { [T in TableName]: TableRows[T] } = {

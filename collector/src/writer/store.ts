@@ -2,6 +2,7 @@
 // the rows that cause them, so one bad row costs a few extra statements, never the batch.
 import type { Pool, PoolClient } from 'pg';
 import { isConnectionError, type Logger, type StorageFlavour, type TableName } from '@dockpulse/common';
+import { copyRows } from './copy';
 import { buildInsert, dedupeByKey, type Row } from './statements';
 import { TABLE_NAMES, TABLE_SPECS } from './tables';
 
@@ -16,6 +17,7 @@ export interface StoreResult {
 }
 
 const MISSING_PARTITION = /no partition of relation/i;
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * Refusals caused by the values of particular rows: data exceptions (22: out of range, bad
@@ -97,7 +99,20 @@ export class BatchStore {
     }
   }
 
+  /**
+   * Append-only tables go by COPY; a batch holding a row that is already stored (only a replay
+   * does that) fails with unique_violation and goes again as INSERT ... ON CONFLICT DO NOTHING.
+   */
   private async insert(entries: readonly Entry[]): Promise<void> {
+    try {
+      await this.insertWith(entries, true);
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await this.insertWith(entries, false);
+    }
+  }
+
+  private async insertWith(entries: readonly Entry[], useCopy: boolean): Promise<void> {
     const byTable = new Map<TableName, Row[]>();
     for (const { table, row } of entries) {
       const rows = byTable.get(table);
@@ -105,20 +120,23 @@ export class BatchStore {
       else byTable.set(table, [row]);
     }
     // A fixed table order, so two collectors' transactions take row locks in the same order.
-    const statements = TABLE_NAMES.filter((t) => byTable.has(t)).map((t) =>
-      buildInsert(t, dedupeByKey(t, byTable.get(t) as Row[])),
-    );
+    const steps = TABLE_NAMES.filter((t) => byTable.has(t)).map((t) => {
+      const rows = dedupeByKey(t, byTable.get(t) as Row[]);
+      if (useCopy && TABLE_SPECS[t].mode === 'append') return (c: PoolClient) => copyRows(c, t, rows);
+      const statement = buildInsert(t, rows);
+      return (c: PoolClient) => c.query(statement as never);
+    });
     const client = await this.pool.connect();
     let broken: unknown;
     try {
-      if (statements.length === 1) {
+      if (steps.length === 1) {
         // A single statement is atomic by itself: no BEGIN/COMMIT round trips.
-        await client.query(statements[0] as never);
+        await (steps[0] as (c: PoolClient) => Promise<unknown>)(client);
         return;
       }
       await client.query('BEGIN');
       try {
-        for (const statement of statements) await client.query(statement as never);
+        for (const step of steps) await step(client);
         await client.query('COMMIT');
       } catch (error) {
         await rollback(client);

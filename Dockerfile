@@ -5,8 +5,8 @@
 ARG NODE_IMAGE=node:20-bookworm-slim
 ARG GRAFANA_IMAGE=grafana/grafana:12.4.2
 
-# ---- build: install every workspace, compile TypeScript, build the plugin -----------------------
-FROM ${NODE_IMAGE} AS build
+# ---- the workspace manifests: what npm ci needs, so source edits keep the install layer cached --
+FROM ${NODE_IMAGE} AS manifests
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY common/package.json common/
@@ -14,6 +14,11 @@ COPY collector/package.json collector/
 COPY api/package.json api/
 COPY deploy/package.json deploy/
 COPY plugin/package.json plugin/
+
+# ---- build: install every workspace, compile TypeScript, build the plugin -----------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY --from=manifests /src ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
@@ -21,12 +26,7 @@ RUN npm run build
 # ---- runtime dependencies only ---------------------------------------------------------------
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
-COPY package.json package-lock.json ./
-COPY common/package.json common/
-COPY collector/package.json collector/
-COPY api/package.json api/
-COPY deploy/package.json deploy/
-COPY plugin/package.json plugin/
+COPY --from=manifests /src ./
 RUN npm ci --omit=dev --no-audit --no-fund --workspace common --workspace collector --workspace api
 
 FROM ${NODE_IMAGE} AS node-runtime

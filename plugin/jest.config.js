@@ -41,6 +41,14 @@ module.exports = {
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/browser/**/*.browser.test.ts'],
       transform: base.transform,
+      transformIgnorePatterns: base.transformIgnorePatterns,
+      // The real-API part starts api/src in-process, seeded through the collector's writer.
+      moduleNameMapper: {
+        '^@dockpulse/common$': path.join(repo, 'common/src/index.ts'),
+        '^@dockpulse/common/(.*)$': path.join(repo, 'common/src/$1'),
+        '^@dockpulse/api/(.*)$': path.join(repo, 'api/src/$1'),
+        '^@dockpulse/collector/(.*)$': path.join(repo, 'collector/src/$1'),
+      },
     },
   ],
 };

@@ -1,5 +1,7 @@
 // A page for the browser test: the app's pages, rendered by the real @grafana/ui in a real browser,
-// with an API client that answers from the unit tests' fixtures (recorded in the API's shapes).
+// with an API client that answers from the unit tests' fixtures (recorded in the API's shapes), or
+// with `?api=real` the datasource's own client (DockpulseApi) talking to the real API through the
+// test server's /proxy route, as Grafana's data proxy would forward it.
 import React from 'react';
 import { createRoot } from 'react-dom/client';
 import { MemoryRouter } from 'react-router-dom';
@@ -10,6 +12,9 @@ import { ContainersOverview } from '../../src/pages/ContainersPage';
 import { ImageBrowser } from '../../src/pages/ImagesPage';
 import { LogViewer } from '../../src/pages/LogsPage';
 import * as answers from '../../src/datasource/__fixtures__/answers';
+import { setBackendSrv, type BackendSrv } from '@grafana/runtime';
+import { from } from 'rxjs';
+import { DockpulseApi } from '../../src/datasource/api';
 
 const calls: Array<{ method: string; args: unknown }> = [];
 (window as unknown as { apiCalls: typeof calls }).apiCalls = calls;
@@ -20,7 +25,7 @@ const record =
     return answer;
   };
 
-const api = {
+const fixtureApi = {
   hosts: record('hosts', answers.HOSTS.items),
   containers: record('containers', answers.CONTAINERS),
   stats: record('stats', answers.STATS),
@@ -29,7 +34,31 @@ const api = {
   logs: record('logs', answers.LOGS),
 } as unknown as PagesApi;
 
-const page = new URLSearchParams(window.location.search).get('page') ?? 'containers';
+const params = new URLSearchParams(window.location.search);
+
+/** getBackendSrv().fetch as Grafana has it, reduced to what DockpulseApi uses: GET, JSON, errors with status. */
+function realBackendSrv(): BackendSrv {
+  const fetch = (options: { url: string }) =>
+    from(
+      window.fetch(options.url).then(async (response) => {
+        calls.push({ method: 'fetch', args: options.url });
+        const data = await response.json();
+        if (!response.ok) {
+          throw { status: response.status, statusText: response.statusText, data };
+        }
+        return { data, status: response.status, statusText: response.statusText, ok: true, headers: response.headers, redirected: false, type: response.type, url: response.url, config: options };
+      })
+    );
+  return { fetch } as unknown as BackendSrv;
+}
+
+let api: PagesApi = fixtureApi;
+if (params.get('api') === 'real') {
+  setBackendSrv(realBackendSrv());
+  api = new DockpulseApi('/proxy');
+}
+
+const page = params.get('page') ?? 'containers';
 const Page = page === 'images' ? ImageBrowser : page === 'logs' ? LogViewer : ContainersOverview;
 
 createRoot(document.getElementById('root')!).render(

@@ -9,6 +9,7 @@ import type {
   EngineStats,
 } from './engine-types';
 import { RECORDED_ACTIONS } from './events';
+import { StatsRequester } from './stats-request';
 
 export class EngineTimeoutError extends Error {
   constructor(what: string, timeoutMs: number) {
@@ -66,12 +67,14 @@ export interface DockerTarget {
 
 export class DockerEngine implements Engine {
   readonly docker: Docker;
+  private readonly statsRequester: StatsRequester;
 
   constructor(
     target: DockerTarget,
     private readonly timeoutMs: number,
   ) {
     this.docker = new Docker(target);
+    this.statsRequester = new StatsRequester(target);
   }
 
   info(): Promise<EngineInfo> {
@@ -96,11 +99,8 @@ export class DockerEngine implements Engine {
   }
 
   stats(id: string): Promise<EngineStats> {
-    // dockerode copies unknown options into the query string, so one-shot reaches the engine
-    // (API >= 1.41); the types only lack the key.
-    const options = { stream: false, 'one-shot': true } as unknown as { stream: false };
     return withTimeout(`stats of container ${id.slice(0, 12)}`, this.timeoutMs, (abortSignal) =>
-      this.docker.getContainer(id).stats({ ...options, abortSignal } as { stream: false }) as Promise<EngineStats>,
+      this.statsRequester.stats(id, abortSignal),
     );
   }
 

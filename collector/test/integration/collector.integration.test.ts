@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 import type { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
 import { freePort } from '@dockpulse/common/testing-postgres';
-import { DockerEngine } from '@dockpulse/collector/docker/client';
+import Docker from 'dockerode';
+import { DockerEngine, isNotFound } from '@dockpulse/collector/docker/client';
 import {
   docker,
   dockerCli,
@@ -174,6 +175,48 @@ describe('collector process', () => {
 });
 
 // --- the collector in-process -----------------------------------------------------------------
+// The engine client's own stats requests (stats-request.ts). In this file because the last test
+// restarts dockerd: no other test file may use the engine at the same time.
+describe('DockerEngine.stats against the real engine', () => {
+  const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+  let id: string;
+  const engine = new DockerEngine({ socketPath: '/var/run/docker.sock' }, 5_000);
+
+  beforeAll(async () => {
+    const container = await docker.createContainer({
+      Image: 'dockpulse/testbox:latest',
+      Cmd: ['sleep', '600'],
+      Labels: { 'dockpulse.test': 'collector' },
+      HostConfig: { Memory: 64 * 2 ** 20 },
+    });
+    await container.start();
+    id = container.id;
+  });
+  afterAll(async () => {
+    await docker.getContainer(id).remove({ force: true });
+  });
+
+  it('answers one sample per call, with the engine read time and the memory limit, over reused connections', async () => {
+    const first = await engine.stats(id);
+    const again = await Promise.all([engine.stats(id), engine.stats(id), engine.stats(id)]);
+    for (const sample of [first, ...again]) {
+      expect(Number.isNaN(Date.parse(sample.read ?? ''))).toBe(false);
+      expect(sample.memory_stats?.limit).toBe(64 * 2 ** 20);
+    }
+  });
+
+  it('says "not found" for a container that is gone, so a cycle skips it', async () => {
+    const error = await engine.stats('0'.repeat(64)).catch((e: unknown) => e);
+    expect(isNotFound(error)).toBe(true);
+    expect((error as Error).message).toMatch(/404.*no such container/i);
+  });
+
+  it('says in words which call timed out', async () => {
+    const slow = new DockerEngine({ socketPath: '/var/run/docker.sock' }, 1);
+    await expect(slow.stats(id)).rejects.toThrow(/stats of container [0-9a-f]{12}: the Docker engine did not answer within 1 ms/);
+  });
+});
+
 describe('collector against the real engine and database', () => {
   let first: RunningCollector;
   let startedMs = 0;

@@ -2,7 +2,7 @@
 // with an API client that answers from the unit tests' fixtures (recorded in the API's shapes), or
 // with `?api=real` the datasource's own client (DockpulseApi) talking to the real API through the
 // test server's /proxy route, as Grafana's data proxy would forward it.
-import React from 'react';
+import React, { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { MemoryRouter } from 'react-router-dom';
 import { ThemeContext } from '@grafana/data';
@@ -15,6 +15,11 @@ import * as answers from '../../src/datasource/__fixtures__/answers';
 import { setBackendSrv, type BackendSrv } from '@grafana/runtime';
 import { from } from 'rxjs';
 import { DockpulseApi } from '../../src/datasource/api';
+import { DataSource } from '../../src/datasource/datasource';
+import { QueryEditor } from '../../src/datasource/components/QueryEditor';
+import { DEFAULT_QUERY, type DockpulseQuery } from '../../src/datasource/types';
+import type { DataSourceInstanceSettings, TypedVariableModel } from '@grafana/data';
+import type { TemplateSrv } from '@grafana/runtime';
 
 const calls: Array<{ method: string; args: unknown }> = [];
 (window as unknown as { apiCalls: typeof calls }).apiCalls = calls;
@@ -58,8 +63,27 @@ if (params.get('api') === 'real') {
   api = new DockpulseApi('/proxy');
 }
 
+/** The datasource's query editor, its pickers filled by the datasource's own client. */
+function QueryEditorPage() {
+  const [datasource] = useState(() => {
+    const settings = {
+      id: 1, uid: 'dockpulse-api', name: 'Dockpulse', type: 'dockpulse-containers-datasource', url: '/proxy',
+      access: 'proxy', readOnly: true, jsonData: {}, meta: { id: 'dockpulse-containers-datasource', info: {} },
+    } as unknown as DataSourceInstanceSettings<never>;
+    const templateSrv = {
+      getVariables: () => [] as TypedVariableModel[], replace: (text?: string) => text ?? '',
+      containsTemplate: () => false, updateTimeRange: () => undefined,
+    } as unknown as TemplateSrv;
+    return new DataSource(settings, templateSrv);
+  });
+  const [query, setQuery] = useState<DockpulseQuery>({ refId: 'A', ...DEFAULT_QUERY } as DockpulseQuery);
+  (window as unknown as { lastQuery: DockpulseQuery }).lastQuery = query;
+  return <QueryEditor query={query} onChange={setQuery} onRunQuery={() => undefined} datasource={datasource} />;
+}
+
 const page = params.get('page') ?? 'containers';
-const Page = page === 'images' ? ImageBrowser : page === 'logs' ? LogViewer : ContainersOverview;
+const Page =
+  page === 'images' ? ImageBrowser : page === 'logs' ? LogViewer : page === 'query-editor' ? QueryEditorPage : ContainersOverview;
 
 createRoot(document.getElementById('root')!).render(
   <ThemeContext.Provider value={createTheme({ colors: { mode: 'dark' } })}>

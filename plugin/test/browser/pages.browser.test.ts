@@ -80,7 +80,7 @@ beforeAll(async () => {
   });
   fs.writeFileSync(
     path.join(outDir, 'index.html'),
-    '<!doctype html><html><head><meta charset="utf-8"><title>Dockpulse pages</title></head>' +
+    '<!doctype html><html><head><meta charset="utf-8"><title>Dockpulse pages</title><style>*,*::before,*::after{box-sizing:border-box}</style></head>' +
       '<body style="margin:0;padding:16px;background:#111217;color:#ccccdc;font-family:Inter,Helvetica,Arial,sans-serif;font-size:14px"><div id="root"></div><script src="harness.js"></script></body></html>'
   );
   base = await serve();
@@ -202,6 +202,16 @@ describeInBrowser('app pages in chromium against the real API', () => {
     await open('images', 'real');
     await page.getByText('shop/web:2.4.1, shop/web:latest').waitFor();
     await screenshot('images-real-api');
+  });
+
+  it('query editor: the containers picker offers the stored containers and picking one changes the query', async () => {
+    await open('query-editor', 'real');
+    await page.getByRole('combobox', { name: 'Containers' }).click();
+    await page.getByRole('option', { name: 'shop-worker' }).click();
+    await page.waitForFunction(() =>
+      ((window as unknown as { lastQuery: { containers?: string[] } }).lastQuery.containers ?? []).includes('shop-worker')
+    );
+    await screenshot('query-editor-real-api');
   });
 
   it('log viewer shows the stored log lines', async () => {

@@ -2,7 +2,7 @@
 // flavours: plain PostgreSQL (dockpulse_rollup()) always, TimescaleDB (continuous aggregates,
 // refreshed explicitly) when TIMESCALEDB_TEST_URL names a server with it.
 import type { Pool, PoolClient } from 'pg';
-import { createPool, type StorageFlavour } from '@dockpulse/common';
+import { createPool, type ContainerStatsRow, type StorageFlavour } from '@dockpulse/common';
 import {
   createTestDatabase,
   testServers,
@@ -17,25 +17,8 @@ const todayMs = Math.floor(Date.now() / DAY) * DAY; // UTC midnight
 const day0 = todayMs - 2 * DAY;
 const day1 = todayMs - DAY;
 
-interface RawRow {
-  time: string;
-  host_id: string;
-  container_id: string;
-  cpu_percent: number | null;
-  mem_used_bytes: number | null;
-  mem_usage_bytes: number | null;
-  mem_limit_bytes: number | null;
-  mem_percent: number | null;
-  net_rx_bytes: number | null;
-  net_tx_bytes: number | null;
-  blk_read_bytes: number | null;
-  blk_write_bytes: number | null;
-  net_rx_delta: number | null;
-  net_tx_delta: number | null;
-  blk_read_delta: number | null;
-  blk_write_delta: number | null;
-  pids: number | null;
-}
+/** A container_stats row with its time as ISO text, as json_populate_recordset takes it. */
+type RawRow = Omit<ContainerStatsRow, 'time'> & { time: string };
 
 const CONTAINERS = [
   { host_id: 'host-a', container_id: 'c1' },

@@ -3,15 +3,12 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import {
-  Alert,
   Badge,
   Combobox,
-  EmptyState,
   InlineField,
   InlineFieldRow,
   Input,
   InteractiveTable,
-  LoadingPlaceholder,
   TextLink,
   useStyles2,
   type BadgeColor,
@@ -19,6 +16,7 @@ import {
   type ComboboxOption,
 } from '@grafana/ui';
 import { useApi } from '../api/ApiContext';
+import { LoadState } from '../components/LoadState';
 import { CONTAINER_DASHBOARD_URL } from '../constants';
 import type { ContainerItem } from '../datasource/api';
 import { CONTAINER_STATES } from '../datasource/types';
@@ -200,29 +198,23 @@ export function ContainersOverview() {
           />
         </InlineField>
       </InlineFieldRow>
-      {result.error ? (
-        <Alert severity="error" title="Could not load containers">
-          {result.error}
-        </Alert>
-      ) : !result.rows ? (
-        <LoadingPlaceholder text="Loading containers..." />
-      ) : result.rows.length === 0 ? (
-        <EmptyState variant="not-found" message="No containers match these filters" />
-      ) : (
-        <>
-          <InteractiveTable<ContainerRow>
-            columns={columns}
-            data={result.rows}
-            getRowId={(r) => `${r.hostId}/${r.containerId}`}
-            pageSize={50}
-          />
-          {result.total !== undefined && result.total > result.rows.length && (
-            <div className={styles.note}>
-              Showing {result.rows.length} of {result.total} containers: narrow the filters to see the rest.
-            </div>
-          )}
-        </>
-      )}
+      <LoadState what="containers" error={result.error} items={result.rows} emptyMessage="No containers match these filters">
+        {(rows) => (
+          <>
+            <InteractiveTable<ContainerRow>
+              columns={columns}
+              data={rows}
+              getRowId={(r) => `${r.hostId}/${r.containerId}`}
+              pageSize={50}
+            />
+            {result.total !== undefined && result.total > rows.length && (
+              <div className={styles.note}>
+                Showing {rows.length} of {result.total} containers: narrow the filters to see the rest.
+              </div>
+            )}
+          </>
+        )}
+      </LoadState>
     </div>
   );
 }

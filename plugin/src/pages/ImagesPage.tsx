@@ -4,7 +4,6 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import {
   Alert,
-  EmptyState,
   InlineField,
   InlineFieldRow,
   Input,
@@ -14,6 +13,7 @@ import {
   type Column,
 } from '@grafana/ui';
 import { useApi } from '../api/ApiContext';
+import { LoadState } from '../components/LoadState';
 import type { ImageItem, ImageVersionItem } from '../datasource/api';
 import { formatBytes, formatTime, shortId } from './format';
 
@@ -119,23 +119,17 @@ export function ImageBrowser() {
           />
         </InlineField>
       </InlineFieldRow>
-      {result.error ? (
-        <Alert severity="error" title="Could not load images">
-          {result.error}
-        </Alert>
-      ) : !result.items ? (
-        <LoadingPlaceholder text="Loading images..." />
-      ) : result.items.length === 0 ? (
-        <EmptyState variant="not-found" message="No images found" />
-      ) : (
-        <InteractiveTable<ImageItem>
-          columns={columns}
-          data={result.items}
-          getRowId={(i) => `${i.hostId}/${i.imageId}`}
-          pageSize={50}
-          renderExpandedRow={(image) => <VersionHistory imageId={image.imageId} />}
-        />
-      )}
+      <LoadState what="images" error={result.error} items={result.items} emptyMessage="No images found">
+        {(items) => (
+          <InteractiveTable<ImageItem>
+            columns={columns}
+            data={items}
+            getRowId={(i) => `${i.hostId}/${i.imageId}`}
+            pageSize={50}
+            renderExpandedRow={(image) => <VersionHistory imageId={image.imageId} />}
+          />
+        )}
+      </LoadState>
     </div>
   );
 }

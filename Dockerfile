@@ -1,6 +1,10 @@
-# syntax=docker/dockerfile:1
 # One Dockerfile, three targets: `collector`, `api` and `grafana` (Grafana with the Dockpulse plugin
-# and the provisioning files baked in), so `docker compose up -d` builds everything it runs.
+# and the provisioning baked in), so `docker compose up -d` builds everything it runs.
+#
+# Stage order matters. The classic builder (docker-compose 1.x, `docker build` without BuildKit)
+# builds every stage above the target, in file order. So the server targets come first and build
+# only the TypeScript they run; the plugin's webpack build and Grafana come last and are built only
+# for the `grafana` target. (No `# syntax=` line: BuildKit would try to pull that frontend image.)
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 ARG GRAFANA_IMAGE=grafana/grafana:12.4.2
@@ -15,13 +19,17 @@ COPY api/package.json api/
 COPY deploy/package.json deploy/
 COPY plugin/package.json plugin/
 
-# ---- build: install every workspace, compile TypeScript, build the plugin -----------------------
-FROM ${NODE_IMAGE} AS build
+# ---- server build: common, collector and api compiled with `tsc -b`; no plugin dependencies -----
+FROM ${NODE_IMAGE} AS server-build
 WORKDIR /src
 COPY --from=manifests /src ./
-RUN npm ci --no-audit --no-fund
-COPY . .
-RUN npm run build
+# The root's devDependencies hold TypeScript; the plugin's ~700 MB of front-end packages stay out.
+RUN npm ci --no-audit --no-fund --include-workspace-root --workspace common --workspace collector --workspace api
+COPY tsconfig.json tsconfig.base.json ./
+COPY common common
+COPY collector collector
+COPY api api
+RUN npx --no-install tsc -b
 
 # ---- runtime dependencies only ---------------------------------------------------------------
 FROM ${NODE_IMAGE} AS prod-deps
@@ -33,15 +41,15 @@ FROM ${NODE_IMAGE} AS node-runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules node_modules
-COPY --from=build /src/package.json ./
-COPY --from=build /src/sql sql
-COPY --from=build /src/common/package.json common/
-COPY --from=build /src/common/dist common/dist
+COPY --from=server-build /src/package.json ./
+COPY sql sql
+COPY --from=server-build /src/common/package.json common/
+COPY --from=server-build /src/common/dist common/dist
 
 # ---- collector ---------------------------------------------------------------------------------
 FROM node-runtime AS collector
-COPY --from=build /src/collector/package.json collector/
-COPY --from=build /src/collector/dist collector/dist
+COPY --from=server-build /src/collector/package.json collector/
+COPY --from=server-build /src/collector/dist collector/dist
 # The spool keeps rows across a database outage and a restart: mount a volume here.
 RUN mkdir -p /var/lib/dockpulse/spool && chown -R node:node /var/lib/dockpulse
 ENV SPOOL_DIR=/var/lib/dockpulse/spool
@@ -50,16 +58,36 @@ CMD ["node", "collector/dist/main.js"]
 
 # ---- api ---------------------------------------------------------------------------------------
 FROM node-runtime AS api
-COPY --from=build /src/api/package.json api/
-COPY --from=build /src/api/dist api/dist
+COPY --from=server-build /src/api/package.json api/
+COPY --from=server-build /src/api/dist api/dist
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/api/v1/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "api/dist/main.js"]
 
+# ---- plugin build (only the grafana target needs it) ------------------------------------------
+FROM ${NODE_IMAGE} AS plugin-build
+WORKDIR /src
+COPY --from=manifests /src ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build -w plugin
+# In the stack, file provisioning manages the dashboards (fixed folder, deletion disabled). Grafana
+# imports an app's `includes` dashboards by itself when the app is enabled, under the same uids, so
+# the stack's copy of the app leaves them out (README: "Dashboards: who manages them").
+RUN node deploy/grafana/without-dashboard-includes.js plugin/dist/plugin.json
+
 # ---- grafana with the plugin and the provisioning baked in -------------------------------------
 FROM ${GRAFANA_IMAGE} AS grafana
-COPY --from=build /src/plugin/dist /var/lib/grafana/plugins/dockpulse-containers-app
+# Outside /var/lib/grafana: the grafana-data volume is mounted there, and a volume keeps the copy of
+# the first start, so a plugin under it would never be upgraded by a new image.
+ENV GF_PATHS_PLUGINS=/usr/share/dockpulse/plugins
+# Grafana installs its preinstalled plugins into that folder at start, as the grafana user (472);
+# the Dockpulse app inside it stays root-owned, so it changes only with the image.
+USER root
+RUN mkdir -p /usr/share/dockpulse/plugins && chown 472:0 /usr/share/dockpulse/plugins
+USER 472
+COPY --from=plugin-build /src/plugin/dist /usr/share/dockpulse/plugins/dockpulse-containers-app
 COPY provisioning /etc/grafana/provisioning
 ENV GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=dockpulse-containers-app,dockpulse-containers-datasource

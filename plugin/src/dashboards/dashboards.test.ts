@@ -43,8 +43,14 @@ describe('bundled dashboards', () => {
   });
 
   it('are provisioned from the directory where the Grafana image installs the plugin build', () => {
+    // The image copies dist/ to <GF_PATHS_PLUGINS>/<app id>, outside the grafana-data volume.
+    const dockerfile = fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
+    const pluginsDir = /^ENV GF_PATHS_PLUGINS=(\S+)$/m.exec(dockerfile)?.[1];
+    expect(pluginsDir).toBeDefined();
+    expect(pluginsDir).not.toMatch(/^\/var\/lib\/grafana(\/|$)/);
+    expect(dockerfile).toMatch(new RegExp(`^COPY --from=\\S+ /src/plugin/dist ${pluginsDir}/${appJson.id}$`, 'm'));
     const yaml = fs.readFileSync(path.join(repoRoot, 'provisioning', 'dashboards', 'dockpulse.yaml'), 'utf8');
-    expect(yaml).toMatch(/^\s+path: \/var\/lib\/grafana\/plugins\/dockpulse-containers-app\/dashboards$/m);
+    expect(yaml).toContain(`\n      path: ${pluginsDir}/${appJson.id}/dashboards\n`);
     expect(yaml).toMatch(/^\s+type: file$/m);
   });
 

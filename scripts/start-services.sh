@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (when missing) and starts everything the tests need: Docker engine, PostgreSQL 15, Redis,
-# and the busybox test workload image. Idempotent: safe to run again on a machine where all of it runs.
+# faketime, and the busybox test workload image. Idempotent: safe to run again on a machine where all of it runs.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,6 +13,8 @@ command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need_pkgs+=(postgresql)
 command -v promtool >/dev/null 2>&1 || need_pkgs+=(prometheus)
 command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
+# The pure test suites run a second time under a shifted clock (scripts/test-shifted-clock.sh).
+command -v faketime >/dev/null 2>&1 || need_pkgs+=(faketime)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive

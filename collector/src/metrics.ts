@@ -8,7 +8,10 @@ export type JobName = 'stats' | 'status' | 'events' | 'images' | 'logs' | 'maint
 export class CollectorMetrics {
   readonly registry = new Registry();
   lastStatsCycleMs: number | null = null;
+  /** Stats cycles that ran to the end (each one sampled every container listed as running). */
+  statsCycles = 0;
   skippedCycles = 0;
+  notRunningSamples = 0;
   containersSeen = 0;
   droppedLogLines = 0;
   errorsTotal = 0;
@@ -35,6 +38,11 @@ export class CollectorMetrics {
   private readonly samples = new Counter({
     name: 'dockpulse_collector_stats_samples_total',
     help: 'Stats samples handed to the writer',
+    registers: [this.registry],
+  });
+  private readonly notRunning = new Counter({
+    name: 'dockpulse_collector_stats_not_running_total',
+    help: 'Stats answers without a sample (zero read time) for containers listed as running, e.g. in their restart back-off',
     registers: [this.registry],
   });
   private readonly logLines = new Counter({
@@ -84,8 +92,14 @@ export class CollectorMetrics {
 
   statsCycle(durationMs: number, samples: number): void {
     this.lastStatsCycleMs = durationMs;
+    this.statsCycles += 1;
     this.cycleSeconds.set(durationMs / 1000);
     this.samples.inc(samples);
+  }
+
+  statsNotRunning(): void {
+    this.notRunningSamples += 1;
+    this.notRunning.inc();
   }
 
   logLine(): void {

@@ -1,6 +1,5 @@
 import { ConfigError } from '@dockpulse/common';
 import { writerConfigFromEnv } from '@dockpulse/collector/writer';
-import { backoffDelayMs } from '@dockpulse/collector/writer/backoff';
 
 describe('writer settings', () => {
   it('defaults to batches of 1000, a 2 s interval, 50000 rows in memory', () => {
@@ -31,17 +30,5 @@ describe('writer settings', () => {
     }
     expect(() => writerConfigFromEnv(env)).toThrow(ConfigError);
     expect(() => writerConfigFromEnv(env)).toThrow(problem);
-  });
-});
-
-describe('backoff', () => {
-  it('grows exponentially up to the cap, with the pick spread over [0, ceiling)', () => {
-    const options = { baseMs: 100, capMs: 5_000 };
-    const top = () => 0.999_999;
-    expect([0, 1, 2, 3, 5, 6, 40].map((a) => backoffDelayMs(a, options, top))).toEqual([99, 199, 399, 799, 3199, 4999, 4999]);
-    expect(backoffDelayMs(4, options, () => 0)).toBe(0);
-    const picks = Array.from({ length: 2000 }, () => backoffDelayMs(3, options));
-    expect(Math.max(...picks)).toBeLessThan(800);
-    expect(new Set(picks).size).toBeGreaterThan(100); // jittered, not one fixed delay
   });
 });

@@ -1,3 +1,4 @@
+export * from './backoff';
 export * from './config';
 export * from './db';
 export * from './logger';

@@ -254,6 +254,9 @@ if (!TIMESCALEDB_TEST_URL) {
 describe('partitions and retention (postgres)', () => {
   let db: TestDatabase;
   let pool: Pool;
+  // The partition functions go by the server's clock, so "today" is the server's UTC day (the test
+  // process could be on the other side of midnight).
+  let todayMs = 0;
   const day = (offset: number) => new Date(todayMs + offset * DAY).toISOString().slice(0, 10);
   const partitionsOf = async (table: string) =>
     (
@@ -267,6 +270,9 @@ describe('partitions and retention (postgres)', () => {
   beforeEach(async () => {
     db = await createTestDatabase({ flavour: 'postgres' });
     pool = createPool({ connectionString: db.url });
+    todayMs = Number(
+      (await pool.query<{ ms: string }>("SELECT (extract(epoch FROM date_trunc('day', now() AT TIME ZONE 'UTC')) * 1000)::bigint AS ms")).rows[0]!.ms,
+    );
     // start from no partitions at all (the template's depend on the day it was made)
     for (const table of ['container_stats', 'container_logs', 'container_events']) {
       for (const p of await partitionsOf(table)) await pool.query(`DROP TABLE ${p}`);

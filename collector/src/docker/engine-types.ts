@@ -86,9 +86,18 @@ export class EngineDataError extends Error {
   }
 }
 
-/** The engine writes '0001-01-01T00:00:00Z' for "never"; that and garbage become null. */
+/**
+ * The engine writes Go's zero time, '0001-01-01T00:00:00Z', for "never": a container's FinishedAt
+ * before its first exit, or the `read` time of stats of a container that is not running (one in
+ * its restart back-off is still listed as running).
+ */
+export function isEngineZeroTime(text: string | undefined | null): boolean {
+  return typeof text === 'string' && text.startsWith('0001-01-01');
+}
+
+/** The engine's time, or null for its zero time ("never") and for garbage. */
 export function engineTime(text: string | undefined | null): Date | null {
-  if (!text || text.startsWith('0001-01-01')) return null;
+  if (!text || isEngineZeroTime(text)) return null;
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? new Date(ms) : null;
 }

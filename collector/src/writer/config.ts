@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, durationSetting, intSetting, parseEnv } from '@dockpulse/common';
-import type { BackoffOptions } from './backoff';
+import type { BackoffOptions } from '@dockpulse/common';
 
 /** The writer's environment variables; the collector's main config spreads them into its own. */
 export const writerSettings = {

@@ -2,14 +2,14 @@
 // accepted row is lost to a database outage or a restart.
 import type { Pool } from 'pg';
 import type { Logger, RowSink, StorageFlavour, TableName, TableRows } from '@dockpulse/common';
-import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from '@dockpulse/common';
 import { Spool } from './spool';
 import { BatchStore, type Entry } from './store';
 import { validateRow } from './validate';
 
 export { RowValidationError } from './validate';
 export { writerSettings, writerConfigFromEnv, writerConfigFromSettings, type WriterConfig } from './config';
-export type { BackoffOptions } from './backoff';
+export type { BackoffOptions } from '@dockpulse/common';
 
 export interface BatchWriterOptions {
   pool: Pool;

@@ -45,14 +45,43 @@ describe('stats job', () => {
     const { sink, metrics, job } = setup({
       a: async () => good,
       b: () => Promise.reject(new Error('stats of container b: the Docker engine did not answer within 10 ms')),
-      c: async () => fixture<EngineStats>('v1-stats-oneshot-stopped.json'),
+      c: async () => ({ ...good, read: 'yesterday' }),
       d: async () => good,
     });
     const result = await job.run();
-    expect(result).toMatchObject({ containers: 4, samples: 2, errors: 2 });
+    expect(result).toMatchObject({ containers: 4, samples: 2, notRunning: 0, errors: 2 });
     expect(sink.rows.map((r) => (r.row as { container_id: string }).container_id).sort()).toEqual(['a', 'd']);
     expect(metrics.errorsTotal).toBe(2);
     expect(metrics.lastError).toMatch(/stats: .*read/);
+  });
+
+  it('a container listed as running whose stats carry the zero read time (restart back-off) is counted, not an error, and logged once at debug', async () => {
+    const lines: { level: number; msg: string; containerId?: string }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const metrics = new CollectorMetrics(logger);
+    const sink = new MemorySink();
+    let backOff = true;
+    const engine = fakeEngine({
+      up: async () => fixture<EngineStats>('v2-stats-oneshot.json'),
+      restarting: async () =>
+        fixture<EngineStats>(backOff ? 'v1-stats-oneshot-stopped.json' : 'v1-stats-oneshot-burner.json'),
+    });
+    const job = new StatsJob({ engine, sink, pool: {} as Pool, hostId: 'h', metrics, logger }, 4);
+    for (let cycle = 0; cycle < 3; cycle++) {
+      expect(await job.run()).toMatchObject({ containers: 2, samples: 1, notRunning: 1, errors: 0 });
+    }
+    expect(metrics.notRunningSamples).toBe(3);
+    expect(metrics.errorsTotal).toBe(0);
+    expect(await metrics.registry.getSingleMetricAsString('dockpulse_collector_stats_not_running_total')).toMatch(/ 3$/m);
+    const about = lines.filter((l) => l.containerId === 'restarting');
+    expect(about.map((l) => l.level)).toEqual([20]); // pino's debug; nothing at warn (40)
+    // running again: sampled; a later back-off is logged again, once
+    backOff = false;
+    expect(await job.run()).toMatchObject({ samples: 2, notRunning: 0 });
+    backOff = true;
+    await job.run();
+    await job.run();
+    expect(lines.filter((l) => l.containerId === 'restarting')).toHaveLength(2);
   });
 
   it('the second cycle uses the first one\'s samples for CPU %', async () => {
@@ -66,16 +95,28 @@ describe('stats job', () => {
     expect(cpu[1]).toBeCloseTo(50, 9);
   });
 
-  it('runs in parallel: 8 containers each taking 200 ms finish in about 2 rounds with concurrency 4', async () => {
+  it('runs in parallel, bounded: 8 slow containers with concurrency 4 have 4 calls in flight at once, never more', async () => {
+    // Counted, not timed: each call stays open until the test has seen how many are open together.
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const waiting: (() => void)[] = [];
     const slow = async () => {
-      await new Promise((r) => setTimeout(r, 200));
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise<void>((r) => waiting.push(r));
+      inFlight -= 1;
       return fixture<EngineStats>('v2-stats-oneshot.json');
     };
     const { job } = setup(Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`c${i}`, slow])));
-    const result = await job.run();
+    const running = job.run();
+    // Let the calls finish one by one, each only once the others had their chance to start.
+    for (let released = 0; released < 8; released++) {
+      while (waiting.length === 0) await new Promise((r) => setImmediate(r));
+      (waiting.shift() as () => void)();
+    }
+    const result = await running;
     expect(result.samples).toBe(8);
-    expect(result.durationMs).toBeGreaterThanOrEqual(390);
-    expect(result.durationMs).toBeLessThan(1000);
+    expect(maxInFlight).toBe(4);
   });
 
   it('a run due while the previous one is going is skipped and counted, not stacked', async () => {

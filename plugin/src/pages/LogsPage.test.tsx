@@ -2,7 +2,7 @@ import React from 'react';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { LogViewer, mergeLines } from './LogsPage';
-import { fakeApi, renderWithApi } from './testing';
+import { fakeApi, renderWithApi, useAnswersClock } from './testing';
 import * as answers from '../datasource/__fixtures__/answers';
 import type { LogItem } from '../datasource/api';
 
@@ -17,6 +17,9 @@ const newer: LogItem = {
 };
 
 describe('log viewer', () => {
+  // The answers' lines are from 2026-11-29; the page's default range is the last 6 hours of now.
+  useAnswersClock();
+
   it('shows the newest lines with time, container and stream', async () => {
     const api = fakeApi();
     renderWithApi(<LogViewer />, api);
@@ -25,9 +28,8 @@ describe('log viewer', () => {
     expect(within(log).getAllByText('web')).toHaveLength(2);
     expect(within(log).getByText('stderr')).toBeInTheDocument();
     const first = api.logs.mock.calls[0][0];
-    // Grafana's default range: the last 6 hours (now is read twice, so allow a few ms)
-    expect(Math.abs(first.toMs - first.fromMs - 6 * 3_600_000)).toBeLessThan(50);
-    expect(first).toMatchObject({ limit: 200 });
+    // Grafana's default range: the last 6 hours
+    expect(first).toMatchObject({ fromMs: answers.ANSWERS_NOW_MS - 6 * 3_600_000, toMs: answers.ANSWERS_NOW_MS, limit: 200 });
     expect(first.q).toBeUndefined();
   });
 
@@ -78,6 +80,8 @@ describe('log viewer', () => {
     await user.click(screen.getByLabelText('Live tail'));
     expect(await screen.findByText('GET /new 200')).toBeInTheDocument();
     const tailCall = api.logs.mock.calls[1][0];
+    // from the newest line shown, which lies inside the default range
+    expect(answers.ANSWERS_NOW_MS - 6 * 3_600_000).toBeLessThan(Date.parse(answers.LOGS.items[0].time));
     expect(tailCall.fromMs).toBe(Date.parse(answers.LOGS.items[0].time));
     expect(screen.getAllByText('GET /missing 404')).toHaveLength(1);
     await user.click(screen.getByLabelText('Live tail'));

@@ -5,6 +5,24 @@ import { render } from '@testing-library/react';
 import { ApiProvider, type PagesApi } from '../api/ApiContext';
 import * as answers from '../datasource/__fixtures__/answers';
 
+/**
+ * Freezes Date at ANSWERS_NOW_MS for the tests of the calling file. Only Date is faked: timers,
+ * promises and React's scheduler run on the real clock, so user-event and waitFor work as usual.
+ */
+export function useAnswersClock(): void {
+  beforeEach(() => {
+    jest.useFakeTimers({
+      now: answers.ANSWERS_NOW_MS,
+      doNotFake: [
+        'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
+        'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval',
+        'clearInterval', 'setTimeout', 'clearTimeout',
+      ],
+    });
+  });
+  afterEach(() => jest.useRealTimers());
+}
+
 export type FakeApi = { [K in keyof PagesApi]: jest.Mock };
 
 export function fakeApi(overrides: Partial<FakeApi> = {}): FakeApi {

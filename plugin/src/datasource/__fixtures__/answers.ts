@@ -12,6 +12,14 @@ import type {
   StatsAnswer,
 } from '../api';
 
+/**
+ * The moment these answers were written for: their log lines, events and heartbeats lie in the
+ * 6 hours before it (Grafana's default range). A test that compares answer times with "now" or a
+ * default range sets its clock here (`useAnswersClock` in src/pages/testing.tsx), so it holds on
+ * any date.
+ */
+export const ANSWERS_NOW_MS = Date.parse('2026-11-29T12:00:00.000Z');
+
 export const HEALTH_OK: HealthAnswer = {
   status: 'ok',
   version: '0.1.0',

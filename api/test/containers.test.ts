@@ -9,7 +9,7 @@ const web1Samples = samples('h1', web1.container_id, 0, Date.now() - 60_000, 6);
 
 beforeAll(async () => {
   h = await startWithDatabase({ cache: 'memory' });
-  await seed(h.pool, (write) => {
+  await seed(h.writerPool, (write) => {
     for (const x of HOSTS) write('hosts', x);
     for (const c of FLEET) write('container_info', c);
     for (const s of web1Samples) write('container_stats', s);

@@ -43,7 +43,7 @@ const VERSIONS: ImageVersionRow[] = [
 let h: Harness;
 beforeAll(async () => {
   h = await startWithDatabase({ cache: 'memory' });
-  await seed(h.pool, (write) => {
+  await seed(h.writerPool, (write) => {
     for (const x of HOSTS) write('hosts', x);
     for (const c of FLEET) write('container_info', c);
     for (const l of LOGS) write('container_logs', l);
@@ -54,7 +54,7 @@ beforeAll(async () => {
   // Lines a JS Date cannot tell apart (same millisecond, different microseconds). The writer takes
   // Dates, so these go in by SQL; paging one line at a time through them proves the cursor exact.
   for (const [seq, us] of ['100', '200', '300'].entries()) {
-    await h.pool.query(
+    await h.writerPool.query(
       `INSERT INTO container_logs (time, host_id, container_id, stream, seq, message) VALUES (to_timestamp($1::float8 / 1000) + $2::int * interval '1 microsecond', $3, $4, 'stdout', 0, $5)`,
       [T0 + 500_000, Number(us), web.host_id, web.container_id, `micro ${seq}`],
     );

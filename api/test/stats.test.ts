@@ -55,12 +55,12 @@ function expectPoints(actual: [number, number][], wanted: [number, number][]): v
 let h: Harness;
 beforeAll(async () => {
   h = await startWithDatabase({ cache: 'memory' });
-  await seed(h.pool, (write) => {
+  await seed(h.writerPool, (write) => {
     for (const x of HOSTS) write('hosts', x);
     for (const c of FLEET) write('container_info', c);
     for (const r of [...rowsA, ...rowsB]) write('container_stats', r);
   });
-  await h.pool.query('SELECT dockpulse_rollup()');
+  await h.writerPool.query('SELECT dockpulse_rollup()');
 });
 afterAll(() => h.close());
 

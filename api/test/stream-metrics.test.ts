@@ -13,7 +13,7 @@ const [web, db, worker] = [FLEET[0]!, FLEET[2]!, FLEET[3]!];
 let h: Harness;
 beforeAll(async () => {
   h = await startWithDatabase({ cache: 'memory', config: { sse: { maxStreams: 2, pollIntervalMs: 200, heartbeatIntervalMs: 1_000 } } });
-  await seed(h.pool, (write) => {
+  await seed(h.writerPool, (write) => {
     for (const x of HOSTS) write('hosts', x);
     for (const c of FLEET) write('container_info', c);
     for (const s of samples(web.host_id, web.container_id, 0, Date.now() - 20_000, 3)) write('container_stats', s);
@@ -69,7 +69,7 @@ describe('Server-Sent Events', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const stream = sse(res);
     await stream.until((events) => events.some((e) => e.event === 'ready'));
-    await seed(h.pool, (write) => {
+    await seed(h.writerPool, (write) => {
       write('container_logs', { time: new Date(), host_id: db.host_id, container_id: db.container_id, stream: 'stdout', seq: 0, message: 'other container' });
       write('container_logs', { time: new Date(), host_id: web.host_id, container_id: web.container_id, stream: 'stderr', seq: 0, message: 'fresh line' });
     });
@@ -90,7 +90,7 @@ describe('Server-Sent Events', () => {
     await stream.until((events) => events.some((e) => e.event === 'ready'));
     await openStreams(1);
     const newest = samples(web.host_id, web.container_id, 0, Date.now(), 1)[0]!;
-    await seed(h.pool, (write) => write('container_stats', newest));
+    await seed(h.writerPool, (write) => write('container_stats', newest));
     const events = await stream.until((events, raw) => events.some((e) => (e.data as { time?: string }).time === newest.time.toISOString()) && raw.includes(': heartbeat'));
     const stats = events.filter((e) => e.event === 'stats').map((e) => e.data as { containerId: string; netRxBytes: number });
     expect(stats.every((s) => s.containerId === web.container_id)).toBe(true);

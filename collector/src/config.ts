@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   boolSetting,
   databaseUrlSetting,
+  databaseWaitSetting,
   durationSetting,
   intSetting,
   logLevelSetting,
@@ -24,6 +25,7 @@ const shape = {
   // The batch writer's settings (WRITER_*, SPOOL_DIR) are validated here too, in one pass.
   ...writerSettings,
   DATABASE_URL: databaseUrlSetting,
+  DATABASE_WAIT_TIMEOUT: databaseWaitSetting,
   // Unset: the engine's own ID from /info, so the name survives collector restarts.
   HOST_ID: z.string().max(200, 'must be at most 200 characters').optional(),
   DOCKER_HOST: z
@@ -60,6 +62,8 @@ const shape = {
 
 export interface CollectorConfig {
   databaseUrl: string;
+  /** How long the start waits for the database before it fails. */
+  databaseWaitTimeoutMs: number;
   hostId: string | undefined;
   docker: { socketPath?: string; host?: string; port?: number; protocol?: 'http' | 'https' };
   storage: StorageRequest;
@@ -93,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
   const s = parseEnv(shape, env);
   return {
     databaseUrl: s.DATABASE_URL,
+    databaseWaitTimeoutMs: s.DATABASE_WAIT_TIMEOUT,
     hostId: s.HOST_ID,
     docker: dockerTarget(s.DOCKER_HOST, s.DOCKER_SOCKET),
     storage: s.DOCKPULSE_STORAGE,

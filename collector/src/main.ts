@@ -2,7 +2,7 @@
 // The collector process: config, database (migrated under the advisory lock), the batch writer,
 // then the jobs. SIGTERM/SIGINT stop the jobs, flush the writer and end the pool.
 import type { Server } from 'node:http';
-import { ConfigError, createLogger, createPool, migrate, redactUrl } from '@dockpulse/common';
+import { ConfigError, createLogger, createPool, migrate, redactUrl, waitForDatabase } from '@dockpulse/common';
 import { Collector } from './collector';
 import { loadConfig } from './config';
 import { DockerEngine } from './docker/client';
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   logger.info({ database: redactUrl(config.databaseUrl), docker: config.docker, version: COLLECTOR_VERSION }, 'collector starting');
 
   const pool = createPool({ connectionString: config.databaseUrl, applicationName: 'dockpulse-collector', max: 5 });
+  await waitForDatabase(pool, { timeoutMs: config.databaseWaitTimeoutMs, logger, target: redactUrl(config.databaseUrl) });
   const { flavour } = await migrate(pool, { storage: config.storage, readerRole: config.readerRole, logger });
   const writer = new BatchWriter({
     pool,

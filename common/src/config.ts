@@ -94,6 +94,9 @@ export const databaseUrlSetting = z
   .string({ required_error: 'is required (postgres://user:password@host:5432/db)' })
   .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
 
+/** DATABASE_WAIT_TIMEOUT: how long a starting process waits for its database before it fails. */
+export const databaseWaitSetting = durationSetting('2m');
+
 export const logLevelSetting = z
   .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'must be one of fatal, error, warn, info, debug, trace, silent',

@@ -5,3 +5,4 @@ export * from './logger';
 export * from './migrations';
 export * from './resolution';
 export * from './rows';
+export * from './wait-for-database';

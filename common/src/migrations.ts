@@ -147,6 +147,10 @@ async function chooseFlavour(client: PoolClient, requested: StorageRequest, log?
     return stored;
   }
   if (requested === 'postgres') return 'postgres';
+  // Enabled already (the official TimescaleDB image does it at init, as does
+  // deploy/initdb/10-dockpulse-roles.sh): nothing to decide, and no privilege needed.
+  const enabled = (await client.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")).rowCount === 1;
+  if (enabled) return 'timescaledb';
   const available =
     (await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'")).rowCount === 1;
   if (!available) {
@@ -157,8 +161,7 @@ async function chooseFlavour(client: PoolClient, requested: StorageRequest, log?
     return 'postgres';
   }
   // Without the preload, CREATE EXTENSION fails with a FATAL error that closes the connection, so ask first.
-  const preload = (await client.query<{ libs: string }>("SELECT current_setting('shared_preload_libraries') AS libs")).rows[0]?.libs ?? '';
-  if (!/(^|[,\s])timescaledb($|[,\s])/.test(preload)) {
+  if (!(await timescaledbPreloaded(client))) {
     const why = "the timescaledb extension is installed but not in shared_preload_libraries (add shared_preload_libraries = 'timescaledb' to postgresql.conf and restart)";
     if (requested === 'timescaledb') throw new MigrationError(`DOCKPULSE_STORAGE=timescaledb, but ${why}`);
     log?.warn(`${why}: using the plain PostgreSQL flavour`);
@@ -168,12 +171,34 @@ async function chooseFlavour(client: PoolClient, requested: StorageRequest, log?
     await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
     return 'timescaledb';
   } catch (error) {
+    const e = error as { code?: string; message: string };
+    if (e.code === '42501') {
+      // The writer is no superuser. Falling back would fix the plain flavour for good on a server
+      // meant for TimescaleDB, so say what to do instead.
+      throw new MigrationError(
+        `the server has TimescaleDB, but this role may not enable it (${e.message}): have a superuser run ` +
+          '"CREATE EXTENSION timescaledb" in this database (deploy/initdb/10-dockpulse-roles.sh does), ' +
+          'or set DOCKPULSE_STORAGE=postgres for the plain PostgreSQL flavour',
+      );
+    }
     if (requested === 'timescaledb') {
-      throw new MigrationError(`DOCKPULSE_STORAGE=timescaledb, but CREATE EXTENSION timescaledb failed: ${(error as Error).message}`);
+      throw new MigrationError(`DOCKPULSE_STORAGE=timescaledb, but CREATE EXTENSION timescaledb failed: ${e.message}`);
     }
     log?.warn({ err: error }, 'timescaledb is installed but cannot be enabled: using the plain PostgreSQL flavour');
     return 'postgres';
   }
+}
+
+/**
+ * Whether the server preloads timescaledb. shared_preload_libraries itself is readable only by
+ * superusers and members of pg_read_all_settings, and the writer role is neither; but the
+ * preloaded loader defines its own settings, which pg_settings shows to every role. (A
+ * `timescaledb.*` line in postgresql.conf without the preload is only a placeholder, which
+ * current_setting() returns but pg_settings hides, so it does not count.)
+ */
+async function timescaledbPreloaded(client: PoolClient): Promise<boolean> {
+  const loader = await client.query("SELECT 1 FROM pg_settings WHERE name = 'timescaledb.max_background_workers'");
+  return loader.rowCount === 1;
 }
 
 async function checkConsistency(

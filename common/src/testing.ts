@@ -2,7 +2,11 @@
 // PostgreSQL server named by DATABASE_URL (scripts/start-services.sh starts one). The TimescaleDB
 // flavour is tested on the server named by TIMESCALEDB_TEST_URL when it is set (see
 // docs/timescaledb-local.md for a local one).
-import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { createPool } from './db';
 import { DEFAULT_SQL_DIR, loadMigrations, migrate } from './migrations';
@@ -36,6 +40,45 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/**
+ * The roles of the stack, made by its own init script (deploy/initdb/10-dockpulse-roles.sh), with
+ * the passwords the tests give them. The writer owns each test database but is no superuser; the
+ * reader may only SELECT. The server's superuser (DATABASE_URL) only creates and drops databases.
+ */
+export const TEST_ROLES = {
+  writer: { name: 'dockpulse_writer', password: 'writer-test-password' },
+  reader: { name: 'dockpulse_reader', password: 'reader-test-password' },
+} as const;
+
+export const ROLES_INIT_SCRIPT = path.resolve(__dirname, '..', '..', 'deploy', 'initdb', '10-dockpulse-roles.sh');
+
+const run = promisify(execFile);
+
+export function withRole(url: string, role: { name: string; password: string }): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(role.name);
+  u.password = encodeURIComponent(role.password);
+  return u.toString();
+}
+
+/** Runs the init script, as the server's superuser, for one database: what the image does on first start. */
+export async function applyStackRoles(serverUrl: string, database: string): Promise<void> {
+  const u = new URL(serverUrl);
+  await run('bash', [ROLES_INIT_SCRIPT], {
+    env: {
+      ...process.env,
+      PGHOST: u.hostname,
+      PGPORT: u.port || '5432',
+      PGPASSWORD: decodeURIComponent(u.password),
+      PGCONNECT_TIMEOUT: '10',
+      POSTGRES_USER: decodeURIComponent(u.username),
+      POSTGRES_DB: database,
+      DOCKPULSE_WRITER_PASSWORD: TEST_ROLES.writer.password,
+      DOCKPULSE_READER_PASSWORD: TEST_ROLES.reader.password,
+    },
+  });
+}
+
 async function admin<T>(fn: (client: Client) => Promise<T>, url = TEST_DATABASE_URL): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -48,7 +91,12 @@ async function admin<T>(fn: (client: Client) => Promise<T>, url = TEST_DATABASE_
 
 function templateName(flavour: StorageFlavour): string {
   const files = loadMigrations(DEFAULT_SQL_DIR, flavour);
-  const digest = files.map((f) => f.checksum.slice(0, 6)).join('').slice(-24);
+  // The roles' script shapes the template too (owners, grants).
+  const digest = createHash('sha256')
+    .update(files.map((f) => f.checksum).join(''))
+    .update(readFileSync(ROLES_INIT_SCRIPT))
+    .digest('hex')
+    .slice(0, 24);
   return `dockpulse_tpl_${flavour}_${digest}`;
 }
 
@@ -63,9 +111,11 @@ async function ensureTemplate(flavour: StorageFlavour, serverUrl: string): Promi
       const building = `${name}_build`;
       await client.query(`DROP DATABASE IF EXISTS ${building}`);
       await client.query(`CREATE DATABASE ${building}`);
-      const pool = createPool({ connectionString: withDatabase(serverUrl, building), max: 1 });
+      await applyStackRoles(serverUrl, building);
+      // Migrated as the stack migrates: by the writer role, which is no superuser.
+      const pool = createPool({ connectionString: withRole(withDatabase(serverUrl, building), TEST_ROLES.writer), max: 1 });
       try {
-        await migrate(pool, { storage: flavour });
+        await migrate(pool, { storage: flavour, readerRole: TEST_ROLES.reader.name });
       } finally {
         await pool.end();
       }
@@ -98,13 +148,19 @@ async function renameWhenIdle(client: Client, from: string, to: string): Promise
 }
 
 export interface TestDatabase {
+  /** As the writer role, which owns the database: what the collector and the migrations use. */
   url: string;
+  /** As the read-only role: what the API and Grafana's PostgreSQL datasource use. */
+  readerUrl: string;
+  /** As the server's superuser, for what only a test does (terminating sessions, say). */
+  adminUrl: string;
   name: string;
   drop(): Promise<void>;
 }
 
 /**
- * A fresh database for one test file. `migrated: false` gives an empty one (for migration tests).
+ * A fresh database for one test file, with the stack's roles. `migrated: false` gives an empty one
+ * (for migration tests), owned by the writer as on a fresh stack.
  */
 export async function createTestDatabase(
   options: { migrated?: boolean; flavour?: StorageFlavour; serverUrl?: string } = {},
@@ -118,9 +174,14 @@ export async function createTestDatabase(
     const template = await ensureTemplate(flavour, serverUrl);
     await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`), serverUrl);
   }
+  // A copy does not keep the template's owner and database grants: the script sets them again.
+  await applyStackRoles(serverUrl, name);
+  const adminUrl = withDatabase(serverUrl, name);
   return {
     name,
-    url: withDatabase(serverUrl, name),
+    url: withRole(adminUrl, TEST_ROLES.writer),
+    readerUrl: withRole(adminUrl, TEST_ROLES.reader),
+    adminUrl,
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`), serverUrl).then(() => undefined),
   };
 }

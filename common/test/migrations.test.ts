@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Pool } from 'pg';
 import { createPool, DEFAULT_SQL_DIR, migrate, MigrationError } from '@dockpulse/common';
-import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
+import { createTestDatabase, TEST_ROLES, type TestDatabase } from '@dockpulse/common/testing';
 
 const run = promisify(execFile);
 
@@ -116,15 +116,21 @@ describe('migrations on plain PostgreSQL', () => {
     await expect(migrate(pool, { storage: 'timescaledb' })).rejects.toThrow(/timescaledb extension is not installed/);
   });
 
-  it('grants SELECT to the reader role when it exists', async () => {
-    const role = `dp_reader_${db.name.slice(-6)}`;
-    await pool.query(`CREATE ROLE ${role}`);
-    try {
-      await migrate(pool, { storage: 'postgres', readerRole: role });
-      const r = await pool.query("SELECT has_table_privilege($1, 'container_stats', 'SELECT') AS s, has_table_privilege($1, 'container_stats', 'INSERT') AS i", [role]);
-      expect(r.rows[0]).toEqual({ s: true, i: false });
-    } finally {
-      await pool.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
-    }
+  it('grants SELECT, and only SELECT, to the reader role when it exists', async () => {
+    await migrate(pool, { storage: 'postgres', readerRole: TEST_ROLES.reader.name });
+    const r = await pool.query(
+      "SELECT has_table_privilege($1, 'container_stats', 'SELECT') AS s, has_table_privilege($1, 'container_stats', 'INSERT') AS i",
+      [TEST_ROLES.reader.name],
+    );
+    expect(r.rows[0]).toEqual({ s: true, i: false });
+  });
+
+  it('runs as the stack\'s writer role, which owns the database and is no superuser', async () => {
+    const who = await pool.query(
+      `SELECT current_user AS role, r.rolsuper AS superuser, pg_get_userbyid(d.datdba) AS owner
+         FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = current_database()`,
+    );
+    expect(who.rows[0]).toEqual({ role: TEST_ROLES.writer.name, superuser: false, owner: TEST_ROLES.writer.name });
+    await migrate(pool, { storage: 'auto' });
   });
 });

@@ -19,7 +19,10 @@ export type Body = any;
 
 export interface Harness {
   base: string;
+  /** The API's own pool, as the read-only role (as in the stack). */
   pool: Pool;
+  /** As the writer role, for seeding and rollups: what the collector would have written. */
+  writerPool: Pool;
   cache: Cache;
   config: ApiConfig;
   built: BuiltApp;
@@ -32,7 +35,10 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
+  /** The API's database URL; startWithDatabase gives it the reader role's. */
   databaseUrl: string;
+  /** Where seeds are written; the API's URL when unset. */
+  writerUrl?: string;
   cache?: 'redis' | 'memory' | 'off';
   redisUrl?: string;
   config?: Partial<ApiConfig>;
@@ -60,6 +66,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const logger = options.logger ?? createLogger('api-test', 'silent');
   const pool = options.pool ?? createPool({ connectionString: options.databaseUrl, max: 5, statementTimeoutMs: config.queryTimeoutMs });
   const counter = countQueries(pool);
+  const writerPool = options.writerUrl ? createPool({ connectionString: options.writerUrl, max: 3 }) : pool;
   const backend: CacheBackend =
     options.cache === 'redis' ? new RedisBackend({ url: options.redisUrl ?? REDIS_URL, logger }) : new MemoryBackend();
   if (backend instanceof RedisBackend && backend.client.status !== 'ready') {
@@ -76,6 +83,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   return {
     base,
     pool,
+    writerPool,
     cache,
     config,
     built,
@@ -95,14 +103,21 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await new Promise((resolve) => server.close(resolve));
       await cache.close();
       if (!options.pool) await pool.end();
+      if (writerPool !== pool) await writerPool.end();
     },
   };
 }
 
-/** A migrated test database with the harness on top; `drop` removes both. */
-export async function startWithDatabase(options: Omit<HarnessOptions, 'databaseUrl'> = {}): Promise<Harness & { db: TestDatabase }> {
-  const db = await createTestDatabase();
-  const h = await startHarness({ ...options, databaseUrl: db.url });
+/**
+ * A migrated test database with the harness on top, the API on the reader role and seeds by the
+ * writer, as in the stack; `close` removes both. `serverUrl` picks another server (a throwaway one).
+ */
+export async function startWithDatabase(
+  options: Omit<HarnessOptions, 'databaseUrl' | 'writerUrl'> & { serverUrl?: string } = {},
+): Promise<Harness & { db: TestDatabase }> {
+  const { serverUrl, ...rest } = options;
+  const db = await createTestDatabase(serverUrl ? { serverUrl } : {});
+  const h = await startHarness({ ...rest, databaseUrl: db.readerUrl, writerUrl: db.url });
   return {
     ...h,
     db,

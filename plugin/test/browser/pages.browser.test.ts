@@ -174,7 +174,7 @@ describeInBrowser('app pages in chromium against the real API', () => {
       (message, i) => ({ time: new Date(now - 60_000 + i * 1000), host_id: 'prod-1', container_id: web.container_id,
         stream: i === 2 ? 'stderr' : 'stdout', seq: 0, message })
     );
-    await seed(api.pool, (write) => {
+    await seed(api.writerPool, (write) => {
       write('hosts', host('prod-1', 'prod-1'));
       write('container_info', web);
       write('container_info', worker);

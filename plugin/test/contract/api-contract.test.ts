@@ -136,7 +136,7 @@ let ds: DataSource;
 beforeAll(async () => {
   h = await startWithDatabase({ cache: 'memory' });
   proxy.base = h.base;
-  await seed(h.pool, (write) => {
+  await seed(h.writerPool, (write) => {
     write('hosts', host('h1', 'alpha'));
     write('hosts', host('h2', 'beta'));
     for (const c of [web, db, old]) write('container_info', c);
@@ -148,7 +148,7 @@ beforeAll(async () => {
     for (const v of VERSIONS) write('image_versions', v);
   });
   // The plain PostgreSQL flavour keeps the hourly and daily tables by this job (the collector runs it).
-  await h.pool.query('SELECT dockpulse_rollup()');
+  await h.writerPool.query('SELECT dockpulse_rollup()');
   ds = new DataSource({
     uid: 'dockpulse-api',
     type: 'dockpulse-containers-datasource',

@@ -1,0 +1,169 @@
+// The stack's roles as deploy/initdb/10-dockpulse-roles.sh makes them: the reader may read every
+// table and change none; the writer migrates without being a superuser, also on a server that
+// offers TimescaleDB (where reading shared_preload_libraries needs privileges the writer lacks).
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { Client, type Pool } from 'pg';
+import { createPool, migrate, MigrationError } from '@dockpulse/common';
+import {
+  POSTGRES_BIN_DIR,
+  startThrowawayPostgres,
+  throwawayPostgresUnavailable,
+  type ThrowawayPostgres,
+} from '@dockpulse/common/testing-postgres';
+import { createTestDatabase, TEST_ROLES, type TestDatabase } from '@dockpulse/common/testing';
+
+const run = promisify(execFile);
+
+async function asRole<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the reader role', () => {
+  let db: TestDatabase;
+  let tables: string[] = [];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    tables = await asRole(db.url, async (c) =>
+      (
+        await c.query<{ name: string }>(
+          `SELECT relname AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace
+             AND relkind IN ('r', 'p', 'v', 'm') AND NOT relispartition ORDER BY 1`,
+        )
+      ).rows.map((r) => r.name),
+    );
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('may SELECT every table and view of the schema', async () => {
+    expect(tables).toEqual(expect.arrayContaining(['container_info', 'container_stats', 'container_stats_hourly', 'hosts']));
+    const answers = await asRole(db.readerUrl, async (c) => {
+      const out: Record<string, boolean> = {};
+      for (const t of tables) {
+        await c.query(`SELECT * FROM ${t} LIMIT 1`);
+        out[t] = true;
+      }
+      return out;
+    });
+    expect(answers).toEqual(Object.fromEntries(tables.map((t) => [t, true])));
+  });
+
+  it('is refused every write, naming the table', async () => {
+    await asRole(db.readerUrl, async (c) => {
+      const refusals = [
+        "INSERT INTO hosts (host_id, name) VALUES ('h-reader', 'x')",
+        "UPDATE container_info SET name = 'x'",
+        'DELETE FROM container_stats',
+        'TRUNCATE container_logs',
+        'CREATE TABLE reader_was_here (x int)',
+        'SELECT dockpulse_rollup()',
+      ];
+      for (const sql of refusals) {
+        await expect(c.query(sql)).rejects.toMatchObject({ code: '42501' });
+      }
+    });
+    await expect(asRole(db.readerUrl, (c) => c.query("INSERT INTO hosts (host_id, name) VALUES ('h', 'x')"))).rejects.toThrow(
+      'permission denied for table hosts',
+    );
+  });
+
+  it('sees tables created by later migrations (default privileges) and runs under a 30 s statement timeout', async () => {
+    await asRole(db.url, (c) => c.query('CREATE TABLE later_migration_table (x int)'));
+    const row = await asRole(db.readerUrl, async (c) => {
+      await c.query('SELECT * FROM later_migration_table');
+      return (await c.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]?.statement_timeout;
+    });
+    expect(row).toBe('30s');
+  });
+});
+
+describe('the writer role', () => {
+  it('is no superuser, owns the database, and cannot read shared_preload_libraries', async () => {
+    const db = await createTestDatabase({ migrated: false });
+    try {
+      await asRole(db.url, async (c) => {
+        const who = await c.query(
+          `SELECT r.rolsuper AS superuser, pg_get_userbyid(d.datdba) AS owner
+             FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = current_database()`,
+        );
+        expect(who.rows[0]).toEqual({ superuser: false, owner: TEST_ROLES.writer.name });
+        // what the first migration runner asked, and why the stack's migrate always failed
+        await expect(c.query("SELECT current_setting('shared_preload_libraries')")).rejects.toThrow(/pg_read_all_settings/);
+      });
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+// A server whose extension folder offers "timescaledb" without preloading it: a private copy of
+// the PostgreSQL binaries (Debian's build finds its share folder relative to the binary) with a
+// stand-in control file. The migration runner must find out, as the writer, that it is not
+// preloaded, and not try CREATE EXTENSION (which would end the session with FATAL).
+const noServer = throwawayPostgresUnavailable();
+(noServer ? describe.skip : describe)(
+  `a server that offers timescaledb without the preload${noServer ? ` (skipped: ${noServer})` : ''}`,
+  () => {
+    let tree: string;
+    beforeAll(async () => {
+      tree = mkdtempSync(path.join(tmpdir(), 'dp-pgtree-'));
+      chmodSync(tree, 0o755); // the server runs as postgres when the tests run as root
+      const lib = path.join(tree, 'usr/lib/postgresql');
+      const share = path.join(tree, 'usr/share/postgresql');
+      await run('mkdir', ['-p', lib, share]);
+      await run('cp', ['-a', path.resolve(POSTGRES_BIN_DIR, '..'), lib]);
+      await run('cp', ['-a', path.resolve(POSTGRES_BIN_DIR, '../../../../share/postgresql/15'), share]);
+      const ext = path.join(share, '15/extension');
+      writeFileSync(path.join(ext, 'timescaledb.control'), "comment = 'stand-in for the test'\ndefault_version = '0.0.1'\nrelocatable = false\n");
+      writeFileSync(path.join(ext, 'timescaledb--0.0.1.sql'), 'SELECT 1;\n');
+    });
+    afterAll(() => {
+      if (tree) rmSync(tree, { recursive: true, force: true });
+    });
+
+    async function migrateAsWriter(server: ThrowawayPostgres, storage: 'auto' | 'timescaledb') {
+      const db = await createTestDatabase({ migrated: false, serverUrl: server.url });
+      const pool: Pool = createPool({ connectionString: db.url, max: 1 });
+      const warnings: string[] = [];
+      const logger = pino({ level: 'warn' }, { write: (l: string) => void warnings.push(JSON.parse(l).msg) });
+      try {
+        const offered = await pool.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
+        expect(offered.rowCount).toBe(1);
+        const result = await migrate(pool, { storage, logger });
+        return { result, warnings };
+      } finally {
+        await pool.end();
+        await db.drop();
+      }
+    }
+
+    for (const [what, settings] of [
+      ['nothing of timescaledb in its settings', {}],
+      ['a timescaledb.* line in postgresql.conf (a placeholder)', { 'timescaledb.max_background_workers': '8' }],
+    ] as const) {
+      it(`auto, as the writer, with ${what}: picks plain PostgreSQL and says why`, async () => {
+        const server = await startThrowawayPostgres({ binDir: path.join(tree, 'usr/lib/postgresql/15/bin'), settings });
+        try {
+          const { result, warnings } = await migrateAsWriter(server, 'auto');
+          expect(result.flavour).toBe('postgres');
+          expect(warnings).toEqual([expect.stringMatching(/installed but not in shared_preload_libraries/)]);
+          await expect(migrateAsWriter(server, 'timescaledb')).rejects.toThrow(MigrationError);
+        } finally {
+          await server.destroy();
+        }
+      });
+    }
+  },
+);

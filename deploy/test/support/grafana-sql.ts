@@ -44,18 +44,20 @@ export interface Series {
   points: { time: Date; value: number | null }[];
 }
 
-/**
- * A time_series result: one time column, numeric value column(s), string columns as labels.
- * Grafana makes one series per (label set, numeric column); our rules have one numeric column.
- */
 // PostgreSQL type oids Grafana reads as numbers (int2, int4, int8, float4, float8, numeric).
 const NUMERIC_OIDS = new Set([21, 23, 20, 700, 701, 1700]);
 const TEXT_OIDS = new Set([25, 1043, 19]); // text, varchar, name
 
+/**
+ * A time_series result: one time column, numeric value column(s), string columns as labels.
+ * Grafana makes one series per (label set, numeric column); our rules have one numeric column.
+ * The rows must come sorted by time, as Grafana requires.
+ */
 export function toSeries(rows: Record<string, unknown>[], fields: { name: string; dataTypeID: number }[]): Series[] {
   const types = new Map(fields.map((f) => [f.name, f.dataTypeID]));
   const byKey = new Map<string, Series>();
-  for (const row of rows) {
+  let previousMs = -Infinity;
+  for (const [index, row] of rows.entries()) {
     const labels: Labels = {};
     let value: number | null = null;
     let time: Date | undefined;
@@ -66,6 +68,12 @@ export function toSeries(rows: Record<string, unknown>[], fields: { name: string
       else throw new Error(`column ${column} is neither a label (text) nor a value (number): type oid ${types.get(column)}`);
     }
     if (!time) throw new Error('a time_series query needs a column named time');
+    // Grafana turns the long answer into one frame per label set (the SDK's LongToWide), which
+    // refuses rows whose time goes backwards: the rule would go to its error state.
+    if (time.getTime() < previousMs) {
+      throw new Error(`rows are not sorted by time (row ${index} is older than row ${index - 1}): Grafana's long-to-wide conversion refuses them`);
+    }
+    previousMs = time.getTime();
     const key = JSON.stringify(Object.entries(labels).sort());
     const series = byKey.get(key) ?? { labels, points: [] };
     series.points.push({ time, value });

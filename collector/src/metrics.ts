@@ -65,6 +65,12 @@ export class CollectorMetrics {
     help: 'Times the events stream was reconnected',
     registers: [this.registry],
   });
+  private readonly streamsEnded = new Counter({
+    name: 'dockpulse_collector_streams_ended_total',
+    help: 'Follow streams (events, logs) that ended while open and were reopened: an idle connection cut by a proxy, an engine restart. Not errors',
+    labelNames: ['stream'],
+    registers: [this.registry],
+  });
   private readonly containers = new Gauge({
     name: 'dockpulse_collector_containers',
     help: 'Containers seen by the last status pass (running or not)',
@@ -113,6 +119,11 @@ export class CollectorMetrics {
 
   event(): void {
     this.eventsSeen.inc();
+  }
+
+  /** An open stream ended by itself; the caller reopens it. */
+  streamEnded(stream: 'events' | 'logs'): void {
+    this.streamsEnded.inc({ stream });
   }
 
   reconnect(): void {

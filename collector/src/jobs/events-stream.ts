@@ -1,6 +1,7 @@
 // Follows the engine's container events: each becomes a container_events row and refreshes that
-// container's container_info at once. Reconnects with capped backoff; after a reconnect a status
-// pass fills whatever happened while the stream was down.
+// container's container_info at once. An ended stream is reopened (failed attempts with capped
+// backoff, counted as errors); after a reconnect a status pass fills whatever happened while the
+// stream was down.
 import { LineBuffer, mapEvent, parseEventLine, STATE_CHANGING_ACTIONS } from '../docker/events';
 import type { ContainerEventRow } from '@dockpulse/common';
 import type { JobContext } from './context';
@@ -91,7 +92,11 @@ export class EventsStream {
       this.stream = undefined;
       this.connected = false;
       if (this.stopped) return;
-      this.ctx.metrics.error('events', error ?? new Error('the engine closed the events stream'), {}, 'events stream ended; reconnecting');
+      // Not an error: a proxy cuts idle connections (the socket proxy's HAProxy after 10 minutes),
+      // and an engine restart ends every stream. Reconnecting is the normal answer; a reconnect
+      // that fails is what counts as an error.
+      this.ctx.metrics.streamEnded('events');
+      this.ctx.logger.info({ cause: error?.message ?? 'closed by the other side' }, 'events stream ended; reconnecting');
       this.scheduleReconnect();
     };
     stream.on('end', () => onEnd());

@@ -141,14 +141,17 @@ export class LogFollowers {
           metrics.error('logs', error, { containerId }, 'malformed log stream data skipped');
         }
       });
-      await new Promise<void>((resolve) => {
-        stream.on('end', resolve);
-        stream.on('close', resolve);
-        stream.on('error', (error: Error) => {
-          if (!follower.stopped) metrics.error('logs', error, { containerId }, 'log stream failed');
-          resolve();
-        });
+      const cause = await new Promise<string>((resolve) => {
+        stream.on('end', () => resolve('closed by the other side'));
+        stream.on('close', () => resolve('closed by the other side'));
+        // An open stream cut from outside (a proxy's idle timeout, the engine restarting) is an end
+        // like any other: the follower resumes from its position. Failing to open one is an error.
+        stream.on('error', (error: Error) => resolve(error.message));
       });
+      if (!follower.stopped) {
+        metrics.streamEnded('logs');
+        this.ctx.logger.debug({ containerId, cause }, 'log stream ended; following again while the container runs');
+      }
       for (const s of ['stdout', 'stderr'] as const) {
         const rest = splitters[s].flush();
         if (rest) emit(s, rest);

@@ -91,9 +91,24 @@ describe('events stream', () => {
     const seconds = (BigInt(/"timeNano":(\d+)/.exec(line)?.[1] as string) / 1_000_000_000n).toString();
     expect(t.sinceAsked).toEqual([undefined, seconds, seconds, seconds]);
     expect(t.stream.connected).toBe(true);
-    // the close and the two refused connects
-    expect(t.metrics.errorsTotal).toBe(3);
+    // the two refused connects; the stream's end itself is no error
+    expect(t.metrics.errorsTotal).toBe(2);
     t.stream.stop();
     expect(t.stream.connected).toBe(false);
+  });
+
+  it('a quiet stream cut from outside (a proxy\'s idle timeout) is reopened and counted as an ended stream, not as an error', async () => {
+    const t = setup();
+    t.stream.start();
+    await waitUntil('connect', () => t.streams.length === 1);
+    // a clean close, then the way node reports a connection reset under a chunked answer
+    (t.streams[0] as PassThrough).end();
+    await waitUntil('second connect', () => t.streams.length === 2 && t.stream.connected);
+    (t.streams[1] as PassThrough).destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    await waitUntil('third connect', () => t.streams.length === 3 && t.stream.connected);
+    expect(t.metrics.errorsTotal).toBe(0);
+    expect(t.reconnects()).toBe(2);
+    expect(await t.metrics.registry.getSingleMetricAsString('dockpulse_collector_streams_ended_total')).toMatch(/stream="events"} 2$/m);
+    t.stream.stop();
   });
 });

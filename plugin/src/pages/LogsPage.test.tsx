@@ -11,7 +11,7 @@ const user = userEvent.setup({ delay: null });
 const newer: LogItem = {
   ...answers.LOGS.items[0],
   time: '2026-11-29T10:00:05.000000Z',
-  timeUs: '1795860005000000',
+  timeUs: '1795946405000000',
   message: 'GET /new 200',
   stream: 'stdout',
 };
@@ -52,7 +52,7 @@ describe('log viewer', () => {
     const older: LogItem = {
       ...answers.LOGS.items[1],
       time: '2026-11-29T09:00:00.000000Z',
-      timeUs: '1795856400000000',
+      timeUs: '1795942800000000',
       message: 'booting',
     };
     const api = fakeApi({

@@ -211,7 +211,7 @@ export const LOGS: LogsAnswer = {
   items: [
     {
       time: '2026-11-29T10:00:02.000123Z',
-      timeUs: '1795860002000123',
+      timeUs: '1795946402000123',
       hostId: 'h1',
       containerId: CONTAINERS.items[0].containerId,
       containerName: 'web',
@@ -221,7 +221,7 @@ export const LOGS: LogsAnswer = {
     },
     {
       time: '2026-11-29T10:00:01.000000Z',
-      timeUs: '1795860001000000',
+      timeUs: '1795946401000000',
       hostId: 'h1',
       containerId: CONTAINERS.items[0].containerId,
       containerName: 'web',
@@ -230,7 +230,7 @@ export const LOGS: LogsAnswer = {
       message: 'GET / 200',
     },
   ],
-  nextCursor: 'eyJ0IjoiMTc5NTg2MDAwMTAwMDAwMCJ9',
+  nextCursor: 'eyJ0IjoiMTc5NTk0NjQwMTAwMDAwMCJ9',
 };
 
 export const EVENTS: { items: EventItem[] } = {

@@ -15,7 +15,14 @@ import {
   throwawayPostgresUnavailable,
   type ThrowawayPostgres,
 } from '@dockpulse/common/testing-postgres';
-import { createTestDatabase, TEST_ROLES, type TestDatabase } from '@dockpulse/common/testing';
+import {
+  createTestDatabase,
+  TEST_ROLES,
+  testServers,
+  TIMESCALEDB_SKIP_REASON,
+  TIMESCALEDB_TEST_URL,
+  type TestDatabase,
+} from '@dockpulse/common/testing';
 
 const run = promisify(execFile);
 
@@ -29,11 +36,11 @@ async function asRole<T>(url: string, fn: (client: Client) => Promise<T>): Promi
   }
 }
 
-describe('the reader role', () => {
+for (const server of testServers()) describe(`the reader role (${server.flavour})`, () => {
   let db: TestDatabase;
   let tables: string[] = [];
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ flavour: server.flavour, serverUrl: server.serverUrl });
     tables = await asRole(db.url, async (c) =>
       (
         await c.query<{ name: string }>(
@@ -68,7 +75,6 @@ describe('the reader role', () => {
         'DELETE FROM container_stats',
         'TRUNCATE container_logs',
         'CREATE TABLE reader_was_here (x int)',
-        'SELECT dockpulse_rollup()',
       ];
       for (const sql of refusals) {
         await expect(c.query(sql)).rejects.toMatchObject({ code: '42501' });
@@ -90,6 +96,32 @@ describe('the reader role', () => {
 });
 
 describe('the writer role', () => {
+  if (TIMESCALEDB_TEST_URL) {
+    const tsdb = TIMESCALEDB_TEST_URL;
+    for (const [what, prepare] of [
+      ['the extension enabled by the init script, as the official image does', async () => undefined],
+      ['the extension not enabled yet (TimescaleDB is a trusted extension: the owner may)', async (db: TestDatabase) => {
+        await asRole(db.adminUrl, (c) => c.query('DROP EXTENSION IF EXISTS timescaledb'));
+      }],
+    ] as const) {
+      it(`migrates with auto to TimescaleDB where it is preloaded: ${what}`, async () => {
+        const db = await createTestDatabase({ migrated: false, serverUrl: tsdb });
+        const pool = createPool({ connectionString: db.url, max: 1 });
+        try {
+          await prepare(db);
+          expect((await migrate(pool, { storage: 'auto', readerRole: TEST_ROLES.reader.name })).flavour).toBe('timescaledb');
+          const hyper = await pool.query("SELECT count(*)::int AS n FROM timescaledb_information.hypertables WHERE hypertable_name = 'container_stats'");
+          expect(hyper.rows[0].n).toBe(1);
+        } finally {
+          await pool.end();
+          await db.drop();
+        }
+      });
+    }
+  } else {
+    it.skip(`migrates with auto to TimescaleDB where it is preloaded: ${TIMESCALEDB_SKIP_REASON}`, () => undefined);
+  }
+
   it('is no superuser, owns the database, and cannot read shared_preload_libraries', async () => {
     const db = await createTestDatabase({ migrated: false });
     try {

@@ -79,7 +79,8 @@ export async function applyStackRoles(serverUrl: string, database: string): Prom
   });
 }
 
-async function admin<T>(fn: (client: Client) => Promise<T>, url = TEST_DATABASE_URL): Promise<T> {
+/** One connection for the length of fn, as whoever the URL names. */
+export async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -87,6 +88,10 @@ async function admin<T>(fn: (client: Client) => Promise<T>, url = TEST_DATABASE_
   } finally {
     await client.end();
   }
+}
+
+function admin<T>(fn: (client: Client) => Promise<T>, url = TEST_DATABASE_URL): Promise<T> {
+  return withClient(url, fn);
 }
 
 function templateName(flavour: StorageFlavour): string {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { createPool, migrate, MigrationError } from '@dockpulse/common';
 import {
   POSTGRES_BIN_DIR,
@@ -21,27 +21,18 @@ import {
   testServers,
   TIMESCALEDB_SKIP_REASON,
   TIMESCALEDB_TEST_URL,
+  withClient,
   type TestDatabase,
 } from '@dockpulse/common/testing';
 
 const run = promisify(execFile);
-
-async function asRole<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 for (const server of testServers()) describe(`the reader role (${server.flavour})`, () => {
   let db: TestDatabase;
   let tables: string[] = [];
   beforeAll(async () => {
     db = await createTestDatabase({ flavour: server.flavour, serverUrl: server.serverUrl });
-    tables = await asRole(db.url, async (c) =>
+    tables = await withClient(db.url, async (c) =>
       (
         await c.query<{ name: string }>(
           `SELECT relname AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace
@@ -56,7 +47,7 @@ for (const server of testServers()) describe(`the reader role (${server.flavour}
 
   it('may SELECT every table and view of the schema', async () => {
     expect(tables).toEqual(expect.arrayContaining(['container_info', 'container_stats', 'container_stats_hourly', 'hosts']));
-    const answers = await asRole(db.readerUrl, async (c) => {
+    const answers = await withClient(db.readerUrl, async (c) => {
       const out: Record<string, boolean> = {};
       for (const t of tables) {
         await c.query(`SELECT * FROM ${t} LIMIT 1`);
@@ -68,7 +59,7 @@ for (const server of testServers()) describe(`the reader role (${server.flavour}
   });
 
   it('is refused every write, naming the table', async () => {
-    await asRole(db.readerUrl, async (c) => {
+    await withClient(db.readerUrl, async (c) => {
       const refusals = [
         "INSERT INTO hosts (host_id, name) VALUES ('h-reader', 'x')",
         "UPDATE container_info SET name = 'x'",
@@ -80,14 +71,14 @@ for (const server of testServers()) describe(`the reader role (${server.flavour}
         await expect(c.query(sql)).rejects.toMatchObject({ code: '42501' });
       }
     });
-    await expect(asRole(db.readerUrl, (c) => c.query("INSERT INTO hosts (host_id, name) VALUES ('h', 'x')"))).rejects.toThrow(
+    await expect(withClient(db.readerUrl, (c) => c.query("INSERT INTO hosts (host_id, name) VALUES ('h', 'x')"))).rejects.toThrow(
       'permission denied for table hosts',
     );
   });
 
   it('sees tables created by later migrations (default privileges) and runs under a 30 s statement timeout', async () => {
-    await asRole(db.url, (c) => c.query('CREATE TABLE later_migration_table (x int)'));
-    const row = await asRole(db.readerUrl, async (c) => {
+    await withClient(db.url, (c) => c.query('CREATE TABLE later_migration_table (x int)'));
+    const row = await withClient(db.readerUrl, async (c) => {
       await c.query('SELECT * FROM later_migration_table');
       return (await c.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]?.statement_timeout;
     });
@@ -101,7 +92,7 @@ describe('the writer role', () => {
     for (const [what, prepare] of [
       ['the extension enabled by the init script, as the official image does', async () => undefined],
       ['the extension not enabled yet (TimescaleDB is a trusted extension: the owner may)', async (db: TestDatabase) => {
-        await asRole(db.adminUrl, (c) => c.query('DROP EXTENSION IF EXISTS timescaledb'));
+        await withClient(db.adminUrl, (c) => c.query('DROP EXTENSION IF EXISTS timescaledb'));
       }],
     ] as const) {
       it(`migrates with auto to TimescaleDB where it is preloaded: ${what}`, async () => {
@@ -125,7 +116,7 @@ describe('the writer role', () => {
   it('is no superuser, owns the database, and cannot read shared_preload_libraries', async () => {
     const db = await createTestDatabase({ migrated: false });
     try {
-      await asRole(db.url, async (c) => {
+      await withClient(db.url, async (c) => {
         const who = await c.query(
           `SELECT r.rolsuper AS superuser, pg_get_userbyid(d.datdba) AS owner
              FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = current_database()`,

@@ -3,6 +3,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Pool } from 'pg';
 import type { Logger, RowSink } from '@dockpulse/common';
+import { chooseSampler, defaultProcRoot, type SamplerMode } from './cgroup';
 import { nonOverlapping } from './concurrency';
 import type { Engine } from './docker/client';
 import type { EngineInfo } from './docker/engine-types';
@@ -24,6 +25,8 @@ export interface CollectorOptions {
   hostId?: string;
   schedules: { stats: string; status: string; images: string; maintenance: string };
   statsConcurrency: number;
+  /** Stats sampler (STATS_SAMPLER, CGROUP_ROOT, PROC_ROOT); unset: auto with the default roots. */
+  statsSampler?: { mode: SamplerMode; cgroupRoot?: string; procRoot?: string };
   collectLogs: boolean;
   logRateLimitLinesPerSec: number;
   logMaxLineBytes: number;
@@ -66,7 +69,18 @@ export class Collector {
       metrics: this.metrics,
       logger: o.logger.child({ hostId: this.hostId }),
     };
-    this.stats = new StatsJob(ctx, o.statsConcurrency);
+    const choice = chooseSampler(
+      {
+        mode: o.statsSampler?.mode ?? 'auto',
+        cgroupRoot: o.statsSampler?.cgroupRoot ?? '/sys/fs/cgroup',
+        procRoot: o.statsSampler?.procRoot ?? defaultProcRoot(),
+        engine: o.engine,
+      },
+      info,
+    );
+    this.metrics.statsSamplerChosen(choice.kind);
+    ctx.logger.info({ sampler: choice.kind, reason: choice.reason }, `stats sampler: ${choice.kind}`);
+    this.stats = new StatsJob(ctx, o.statsConcurrency, choice.sampler);
     this.stats.hostMemTotalBytes = typeof info.MemTotal === 'number' ? info.MemTotal : null;
     this.status = new StatusJob(ctx, o.statsConcurrency);
     this.images = new ImagesJob(ctx);

@@ -45,6 +45,12 @@ const shape = {
   // 3.8 s at 16 slots, 0.8 s at 50).
   STATS_CONCURRENCY: intSetting(1, 1024, 64),
   DOCKER_TIMEOUT: durationSetting('10s', 100),
+  // auto: the kernel's cgroup files when the host's are visible, else the engine's stats endpoint.
+  STATS_SAMPLER: z.enum(['auto', 'cgroup', 'engine']).default('auto'),
+  // Where the host's cgroup filesystem and /proc are mounted (read-only is enough). PROC_ROOT unset:
+  // /host/proc when it is there (the compose file mounts it so), else /proc.
+  CGROUP_ROOT: z.string().default('/sys/fs/cgroup'),
+  PROC_ROOT: z.string().optional(),
   LOG_RATE_LIMIT: intSetting(1, 1_000_000, 200),
   LOG_MAX_LINE_BYTES: intSetting(64, 1_048_576, 16_384),
   RETENTION_RAW: durationSetting('7d', 3_600_000),
@@ -70,6 +76,7 @@ export interface CollectorConfig {
   readerRole: string;
   schedules: { stats: string; status: string; images: string; maintenance: string };
   statsConcurrency: number;
+  statsSampler: { mode: 'auto' | 'cgroup' | 'engine'; cgroupRoot: string; procRoot: string | undefined };
   dockerTimeoutMs: number;
   logRateLimitLinesPerSec: number;
   logMaxLineBytes: number;
@@ -109,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
       maintenance: s.MAINTENANCE_SCHEDULE,
     },
     statsConcurrency: s.STATS_CONCURRENCY,
+    statsSampler: { mode: s.STATS_SAMPLER, cgroupRoot: s.CGROUP_ROOT, procRoot: s.PROC_ROOT },
     dockerTimeoutMs: s.DOCKER_TIMEOUT,
     logRateLimitLinesPerSec: s.LOG_RATE_LIMIT,
     logMaxLineBytes: s.LOG_MAX_LINE_BYTES,

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     hostId: config.hostId,
     schedules: config.schedules,
     statsConcurrency: config.statsConcurrency,
+    statsSampler: config.statsSampler,
     collectLogs: config.collectLogs,
     logRateLimitLinesPerSec: config.logRateLimitLinesPerSec,
     logMaxLineBytes: config.logMaxLineBytes,

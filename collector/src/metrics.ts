@@ -11,8 +11,14 @@ export class CollectorMetrics {
   /** Stats cycles that ran to the end (each one sampled every container listed as running). */
   statsCycles = 0;
   skippedCycles = 0;
+  /** Stats runs skipped because the previous cycle overran the schedule (part of skippedCycles). */
+  skippedStatsCycles = 0;
   notRunningSamples = 0;
   containersSeen = 0;
+  /** Which stats sampler this process chose at start ('cgroup' or 'engine'). */
+  statsSampler: 'cgroup' | 'engine' | null = null;
+  vanishedContainers = 0;
+  cgroupFallbacks = 0;
   droppedLogLines = 0;
   errorsTotal = 0;
   lastError: string | null = null;
@@ -77,8 +83,27 @@ export class CollectorMetrics {
     registers: [this.registry],
   });
 
+  private readonly sampler = new Gauge({
+    name: 'dockpulse_collector_stats_sampler',
+    help: 'The stats sampler chosen at start: 1 for the one in use (cgroup: kernel files; engine: the stats endpoint)',
+    labelNames: ['sampler'],
+    registers: [this.registry],
+  });
+  private readonly vanished = new Counter({
+    name: 'dockpulse_collector_stats_vanished_total',
+    help: 'Containers listed as running that were gone before their cgroup files were read: skipped for that cycle',
+    registers: [this.registry],
+  });
+  private readonly fallbacks = new Counter({
+    name: 'dockpulse_collector_stats_cgroup_fallbacks_total',
+    help: 'Containers whose cgroup files could not be read or parsed, sampled through the engine from then on (warned once each)',
+    registers: [this.registry],
+  });
+
   constructor(private readonly logger: Logger) {
     collectDefaultMetrics({ register: this.registry, prefix: 'dockpulse_collector_' });
+    // Shown at 0 from the start, so an overrun is a change of a visible series, not a new one.
+    for (const job of ['stats', 'status', 'images', 'maintenance'] as const) this.skipped.inc({ job }, 0);
   }
 
   /** Logs the error with its context and counts it; never throws. */
@@ -93,6 +118,7 @@ export class CollectorMetrics {
 
   skippedCycle(job: JobName): void {
     this.skippedCycles += 1;
+    if (job === 'stats') this.skippedStatsCycles += 1;
     this.skipped.inc({ job });
   }
 
@@ -101,6 +127,22 @@ export class CollectorMetrics {
     this.statsCycles += 1;
     this.cycleSeconds.set(durationMs / 1000);
     this.samples.inc(samples);
+  }
+
+  statsSamplerChosen(kind: 'cgroup' | 'engine'): void {
+    this.statsSampler = kind;
+    this.sampler.set({ sampler: kind }, 1);
+    this.sampler.set({ sampler: kind === 'cgroup' ? 'engine' : 'cgroup' }, 0);
+  }
+
+  statsVanished(): void {
+    this.vanishedContainers += 1;
+    this.vanished.inc();
+  }
+
+  cgroupFallback(): void {
+    this.cgroupFallbacks += 1;
+    this.fallbacks.inc();
   }
 
   statsNotRunning(): void {

@@ -1,6 +1,9 @@
 // One stats cycle: a sample of every running container, all in parallel (bounded), into the sink.
+// With a cgroup sampler (src/cgroup/) the figures come from the kernel's files, and the engine's
+// stats endpoint serves only the containers whose files could not be read.
+import type { CgroupSampler } from '../cgroup';
 import { forEachLimited } from '../concurrency';
-import { isEngineZeroTime } from '../docker/engine-types';
+import { isEngineZeroTime, type EngineStats } from '../docker/engine-types';
 import { mapStats, PreviousSampleCache } from '../docker/stats';
 import type { JobContext } from './context';
 
@@ -9,6 +12,10 @@ export interface StatsCycleResult {
   samples: number;
   /** Listed as running, but the engine had no sample (zero `read` time): not an error. */
   notRunning: number;
+  /** Listed as running, gone before its cgroup files were read: skipped, not an error. */
+  vanished: number;
+  /** Sampled through the engine because their cgroup files were unusable. */
+  engineFallbacks: number;
   errors: number;
   durationMs: number;
 }
@@ -18,31 +25,69 @@ export class StatsJob {
   hostMemTotalBytes: number | null = null;
   /** Containers whose "not running" answer was logged already: once each, not every cycle. */
   private readonly loggedNotRunning = new Set<string>();
+  /** Containers whose cgroup files failed once: the engine samples them while they run (warned once). */
+  private readonly engineOnly = new Set<string>();
 
   constructor(
     private readonly ctx: JobContext,
     private readonly concurrency: number,
+    private readonly sampler?: CgroupSampler,
   ) {}
+
+  get samplerKind(): 'cgroup' | 'engine' {
+    return this.sampler ? 'cgroup' : 'engine';
+  }
 
   async run(): Promise<StatsCycleResult> {
     const started = performance.now();
     const { engine, sink, metrics, hostId } = this.ctx;
+    const result = { samples: 0, notRunning: 0, vanished: 0, engineFallbacks: 0, errors: 0 };
     let running: string[];
     try {
       running = (await engine.listContainers(false)).map((c) => c.Id).filter((id): id is string => typeof id === 'string');
     } catch (error) {
       metrics.error('stats', error, {}, 'stats cycle: listing running containers failed; cycle skipped');
-      return { containers: 0, samples: 0, notRunning: 0, errors: 1, durationMs: performance.now() - started };
+      return { containers: 0, ...result, errors: 1, durationMs: performance.now() - started };
     }
-    let samples = 0;
-    let notRunning = 0;
-    let errors = 0;
+    let sampler = this.sampler;
+    if (sampler) {
+      try {
+        sampler.beginCycle();
+      } catch (error) {
+        // /proc/stat unreadable this once: the engine samples the whole cycle.
+        metrics.error('stats', error, {}, 'reading the host CPU time failed; this cycle goes through the engine');
+        sampler = undefined;
+      }
+    }
     await forEachLimited(running, this.concurrency, async (containerId) => {
       try {
-        const raw = await engine.stats(containerId);
+        let raw: EngineStats | undefined;
+        if (sampler && !this.engineOnly.has(containerId)) {
+          const outcome = await sampler.sample(containerId);
+          if (outcome.kind === 'vanished') {
+            result.vanished += 1;
+            metrics.statsVanished();
+            this.ctx.logger.debug({ containerId, why: outcome.why }, 'container gone between listing and reading its cgroup: skipped this cycle');
+            return;
+          }
+          if (outcome.kind === 'unusable') {
+            this.engineOnly.add(containerId);
+            metrics.cgroupFallback();
+            this.ctx.logger.warn(
+              { containerId, err: outcome.error },
+              "this container's cgroup files cannot be read; the engine's stats endpoint samples it from now on",
+            );
+          } else {
+            raw = outcome.stats;
+          }
+        }
+        if (!raw) {
+          if (sampler) result.engineFallbacks += 1;
+          raw = await engine.stats(containerId);
+        }
         if (isEngineZeroTime(raw.read)) {
           // A container in its restart back-off is listed as running but has no process to sample.
-          notRunning += 1;
+          result.notRunning += 1;
           metrics.statsNotRunning();
           if (!this.loggedNotRunning.has(containerId)) {
             this.loggedNotRunning.add(containerId);
@@ -59,17 +104,19 @@ export class StatsJob {
         });
         this.previous.set(containerId, sample);
         sink.write('container_stats', row);
-        samples += 1;
+        result.samples += 1;
       } catch (error) {
-        errors += 1;
+        result.errors += 1;
         metrics.error('stats', error, { containerId }, 'stats of one container failed; the cycle goes on');
       }
     });
     this.previous.retainOnly(running);
+    this.sampler?.retainOnly(running);
     const listed = new Set(running);
     for (const id of this.loggedNotRunning) if (!listed.has(id)) this.loggedNotRunning.delete(id);
+    for (const id of this.engineOnly) if (!listed.has(id)) this.engineOnly.delete(id);
     const durationMs = performance.now() - started;
-    metrics.statsCycle(durationMs, samples);
-    return { containers: running.length, samples, notRunning, errors, durationMs };
+    metrics.statsCycle(durationMs, result.samples);
+    return { containers: running.length, ...result, durationMs };
   }
 }

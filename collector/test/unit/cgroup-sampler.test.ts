@@ -1,0 +1,378 @@
+// The cgroup sampler from file trees: cgroup v1 recorded on a real host, cgroup v2 built from the
+// kernel's cgroup-v2 documentation (test/fixtures/README.md says how each was made). The trees are
+// copied to a temporary directory, so a test can make a file vanish or go bad. No server is touched.
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import type { Pool } from 'pg';
+import type { ContainerStatsRow, RowSink, TableName, TableRows } from '@dockpulse/common';
+import { chooseSampler, type SamplerEngineInfo } from '@dockpulse/collector/cgroup';
+import { containerCgroupPath, detectLayout, expandSlice } from '@dockpulse/collector/cgroup/layout';
+import { CgroupFormatError, parseNetDev, parseProcStat, parseV1Blkio, parseV2IoStat } from '@dockpulse/collector/cgroup/parse';
+import type { Engine } from '@dockpulse/collector/docker/client';
+import { EngineHttpError } from '@dockpulse/collector/docker/stats-request';
+import type { EngineInspect, EngineStats } from '@dockpulse/collector/docker/engine-types';
+import { StatsJob } from '@dockpulse/collector/jobs/stats-job';
+import { CollectorMetrics } from '@dockpulse/collector/metrics';
+import { FIXTURES_DIR, fixture } from '../fixtures';
+
+const V1 = 'cgroup/v1-cgroupfs';
+const V1_BURNER = '1f1dd5d9ac592c64c4d4af7ad5a475677b32730424729f9c521b3fb88228bb88';
+const V1_NONET = 'ee00d576652f2956ac9f5a36e5a834a1e72470749e6015fcb58353b394e42847';
+const V2 = 'cgroup/v2-systemd';
+const V2_WEB = `${'2'.repeat(63)}a`;
+const V2_FREE = `${'2'.repeat(63)}b`;
+const V2_PLAIN = `${'2'.repeat(63)}c`;
+const MiB = 1024 * 1024;
+
+class MemorySink implements RowSink {
+  rows: ContainerStatsRow[] = [];
+  write<T extends TableName>(table: T, row: TableRows[T]): void {
+    if (table === 'container_stats') this.rows.push(row as ContainerStatsRow);
+  }
+  byContainer(id: string): ContainerStatsRow[] {
+    return this.rows.filter((r) => r.container_id === id);
+  }
+}
+
+interface Harness {
+  root: string;
+  /** Replaces the tree with another snapshot of the same fixture (the next cycle's files). */
+  snapshot(name: string): void;
+  job: StatsJob;
+  sink: MemorySink;
+  metrics: CollectorMetrics;
+  warnings: { containerId?: string; msg: string }[];
+  engineStatsCalls: string[];
+  advance(ms: number): void;
+  startMs: number;
+}
+
+function harness(
+  tree: string,
+  options: {
+    running: string[];
+    inspect: Record<string, EngineInspect | 'gone'>;
+    engineStats?: Record<string, EngineStats>;
+    info?: SamplerEngineInfo;
+  },
+): Harness {
+  const root = mkdtempSync(path.join(tmpdir(), 'dp-cgroup-'));
+  const snapshot = (name: string) => cpSync(path.join(FIXTURES_DIR, tree, name), root, { recursive: true, force: true });
+  snapshot('t0');
+  let nowMs = Date.now();
+  const startMs = nowMs;
+  const engineStatsCalls: string[] = [];
+  const engine: Engine = {
+    info: () => Promise.reject(new Error('not used')),
+    apiVersion: () => Promise.reject(new Error('not used')),
+    listImages: () => Promise.reject(new Error('not used')),
+    events: () => Promise.reject(new Error('not used')),
+    logs: () => Promise.reject(new Error('not used')),
+    listContainers: async () => options.running.map((Id) => ({ Id })),
+    inspect: async (id) => {
+      const answer = options.inspect[id];
+      if (!answer || answer === 'gone') throw new EngineHttpError(404, `(HTTP code 404) No such container: ${id}`);
+      return answer;
+    },
+    stats: async (id) => {
+      engineStatsCalls.push(id);
+      const answer = options.engineStats?.[id];
+      if (!answer) throw new Error(`engine stats of ${id} not expected`);
+      return answer;
+    },
+  };
+  const warnings: Harness['warnings'] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
+  const metrics = new CollectorMetrics(logger);
+  const info = options.info ?? fixture<SamplerEngineInfo>(`${tree}/info.json`);
+  const choice = chooseSampler(
+    { mode: 'cgroup', cgroupRoot: path.join(root, 'sys/fs/cgroup'), procRoot: path.join(root, 'proc'), engine, now: () => nowMs },
+    info,
+  );
+  const sink = new MemorySink();
+  const job = new StatsJob({ engine, sink, pool: {} as Pool, hostId: 'h', metrics, logger }, 8, choice.sampler);
+  job.hostMemTotalBytes = info.MemTotal ?? null;
+  return { root, snapshot, job, sink, metrics, warnings, engineStatsCalls, advance: (ms) => (nowMs += ms), startMs };
+}
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+});
+function track(h: Harness): Harness {
+  roots.push(h.root);
+  return h;
+}
+
+const v1Inspect = () => ({
+  [V1_BURNER]: fixture<EngineInspect>(`${V1}/inspect-burner.json`),
+  [V1_NONET]: fixture<EngineInspect>(`${V1}/inspect-nonet.json`),
+});
+
+describe('cgroup v1 (recorded on a Docker 20.10 host, cgroupfs driver)', () => {
+  it('gives the docker CLI figures: CPU % from the cpuacct and /proc/stat deltas, used = usage - total_inactive_file, the limit, eth0 without lo', async () => {
+    const h = track(harness(V1, { running: [V1_BURNER, V1_NONET], inspect: v1Inspect() }));
+    expect(await h.job.run()).toMatchObject({ containers: 2, samples: 2, vanished: 0, engineFallbacks: 0, errors: 0 });
+    h.snapshot('t1');
+    h.advance(1000);
+    expect(await h.job.run()).toMatchObject({ samples: 2, errors: 0 });
+    const [, burner] = h.sink.byContainer(V1_BURNER);
+    // 701,006,770 ns of CPU over 273 ticks (2.73 s) of host time on 2 CPUs
+    expect(burner?.cpu_percent).toBeCloseTo(51.355807326, 6);
+    expect(burner).toMatchObject({
+      time: new Date(h.startMs + 1000),
+      mem_used_bytes: 655360,
+      mem_usage_bytes: 655360,
+      mem_limit_bytes: 67108864,
+      mem_percent: 0.9765625,
+      net_rx_bytes: 806,
+      net_tx_bytes: 0,
+      net_rx_delta: 70,
+      net_tx_delta: 0,
+      blk_read_bytes: 0,
+      blk_write_bytes: 0,
+      blk_read_delta: 0,
+      pids: 1,
+    });
+    const [first, nonet] = h.sink.byContainer(V1_NONET);
+    expect(first?.cpu_percent).toBeNull();
+    expect(nonet).toMatchObject({
+      cpu_percent: 0,
+      mem_used_bytes: 589824,
+      // no limit: 2^63 rounded to a page in the file, the host's memory in the row
+      mem_limit_bytes: 25275990016,
+      net_rx_bytes: null,
+      net_tx_bytes: null,
+      net_rx_delta: null,
+      pids: 1,
+    });
+    expect(h.engineStatsCalls).toEqual([]);
+  });
+
+  it('agrees with the engine answer recorded in the same second for everything but the CPU window', async () => {
+    const h = track(harness(V1, { running: [V1_BURNER], inspect: v1Inspect() }));
+    h.snapshot('t1');
+    await h.job.run();
+    const engine = fixture<EngineStats>(`${V1}/engine-stats-burner-t1.json`);
+    const row = h.sink.rows[0] as ContainerStatsRow;
+    expect(row.mem_limit_bytes).toBe(engine.memory_stats?.limit);
+    expect(row.pids).toBe(engine.pids_stats?.current);
+    expect(row.net_rx_bytes).toBe(engine.networks?.eth0?.rx_bytes);
+  });
+});
+
+describe('cgroup v2 (trees built from the kernel cgroup-v2 documentation)', () => {
+  const inspect = () => ({
+    [V2_WEB]: fixture<EngineInspect>(`${V2}/inspect-web.json`),
+    [V2_FREE]: fixture<EngineInspect>(`${V2}/inspect-free.json`),
+  });
+
+  it('systemd driver: cpu.stat usage_usec, memory.current - inactive_file, memory.max, io.stat by op over devices, networks summed without lo', async () => {
+    const h = track(harness(V2, { running: [V2_WEB, V2_FREE], inspect: inspect() }));
+    await h.job.run();
+    h.snapshot('t1');
+    h.advance(5000);
+    expect(await h.job.run()).toMatchObject({ samples: 2, errors: 0, vanished: 0 });
+    const [before, web] = h.sink.byContainer(V2_WEB);
+    expect(before).toMatchObject({ cpu_percent: null, net_rx_bytes: 1500, net_tx_bytes: 2250, blk_read_bytes: 91889664, blk_write_bytes: 613781504 });
+    expect(web).toEqual({
+      time: new Date(h.startMs + 5000),
+      host_id: 'h',
+      container_id: V2_WEB,
+      cpu_percent: 50, // 2.5 s of CPU over 20 s of host time on 4 CPUs
+      mem_used_bytes: 85 * MiB,
+      mem_usage_bytes: 110 * MiB,
+      mem_limit_bytes: 512 * MiB,
+      mem_percent: 16.6015625,
+      net_rx_bytes: 6500,
+      net_tx_bytes: 4250,
+      net_rx_delta: 5000,
+      net_tx_delta: 2000,
+      blk_read_bytes: 91893760,
+      blk_write_bytes: 614830080,
+      blk_read_delta: 4096,
+      blk_write_delta: 1048576,
+      pids: 9,
+    });
+    // --cgroup-parent=dockpulse-apps.slice (nested slices), memory.max "max", --network none
+    const [, free] = h.sink.byContainer(V2_FREE);
+    expect(free).toMatchObject({
+      cpu_percent: 0,
+      mem_used_bytes: 7 * MiB,
+      mem_limit_bytes: 8192 * MiB,
+      mem_percent: 0.08544921875,
+      net_rx_bytes: null,
+      blk_read_bytes: 0,
+      blk_write_bytes: 0,
+      pids: 1,
+    });
+  });
+
+  it('cgroupfs driver on v2: /docker/<id>', async () => {
+    const h = track(
+      harness('cgroup/v2-cgroupfs', { running: [V2_PLAIN], inspect: { [V2_PLAIN]: fixture('cgroup/v2-cgroupfs/inspect-plain.json') } }),
+    );
+    expect(await h.job.run()).toMatchObject({ samples: 1, errors: 0 });
+    expect(h.sink.rows[0]).toMatchObject({
+      cpu_percent: null,
+      mem_used_bytes: 60 * MiB,
+      mem_limit_bytes: 256 * MiB,
+      mem_percent: 23.4375,
+      net_rx_bytes: 100,
+      net_tx_bytes: 200,
+      blk_read_bytes: 4096,
+      blk_write_bytes: 8192,
+      pids: 3,
+    });
+  });
+
+  it('a cgroup the driver rule does not name (a Podman-like layout) is found through /proc/<pid>/cgroup', async () => {
+    const info = { ...fixture<SamplerEngineInfo>('cgroup/v2-cgroupfs/info.json'), CgroupDriver: 'systemd' };
+    const h = track(
+      harness('cgroup/v2-cgroupfs', { running: [V2_PLAIN], inspect: { [V2_PLAIN]: fixture('cgroup/v2-cgroupfs/inspect-plain.json') }, info }),
+    );
+    expect(await h.job.run()).toMatchObject({ samples: 1, engineFallbacks: 0 });
+    expect(h.sink.rows[0]?.mem_used_bytes).toBe(60 * MiB);
+  });
+});
+
+describe('containers that vanish, files that go bad', () => {
+  it('a container gone between the listing and the read (inspect 404, or its cgroup removed) is skipped and counted, not an error', async () => {
+    const inspect: Record<string, EngineInspect | 'gone'> = { ...v1Inspect(), [V1_NONET]: 'gone' };
+    const h = track(harness(V1, { running: [V1_BURNER, V1_NONET], inspect }));
+    expect(await h.job.run()).toMatchObject({ samples: 1, vanished: 1, errors: 0 });
+    inspect[V1_BURNER] = 'gone';
+    rmSync(path.join(h.root, 'sys/fs/cgroup/cpuacct/docker', V1_BURNER), { recursive: true });
+    expect(await h.job.run()).toMatchObject({ samples: 0, vanished: 2, errors: 0 });
+    expect(h.metrics.vanishedContainers).toBe(3);
+    expect(h.metrics.errorsTotal).toBe(0);
+    expect(await h.metrics.registry.getSingleMetricAsString('dockpulse_collector_stats_vanished_total')).toMatch(/ 3$/m);
+    expect(h.engineStatsCalls).toEqual([]);
+  });
+
+  it('a malformed file sends that container to the engine, with one warning for it, not one per cycle', async () => {
+    const h = track(
+      harness(V1, {
+        running: [V1_BURNER, V1_NONET],
+        inspect: v1Inspect(),
+        engineStats: { [V1_NONET]: fixture<EngineStats>('v1-stats-oneshot-nonet.json') },
+      }),
+    );
+    writeFileSync(path.join(h.root, 'sys/fs/cgroup/memory/docker', V1_NONET, 'memory.stat'), 'total_inactive_file lots\n');
+    for (let cycle = 0; cycle < 3; cycle++) {
+      h.advance(5000);
+      expect(await h.job.run()).toMatchObject({ samples: 2, engineFallbacks: 1, errors: 0 });
+    }
+    expect(h.engineStatsCalls).toEqual([V1_NONET, V1_NONET, V1_NONET]);
+    const about = h.warnings.filter((w) => w.containerId === V1_NONET);
+    expect(about).toHaveLength(1);
+    expect(about[0]?.msg).toMatch(/engine's stats endpoint samples it/);
+    expect(h.metrics.cgroupFallbacks).toBe(1);
+    expect(await h.metrics.registry.getSingleMetricAsString('dockpulse_collector_stats_cgroup_fallbacks_total')).toMatch(/ 1$/m);
+  });
+
+  it('an unreadable file (a directory where a file should be) falls back the same way', async () => {
+    const h = track(
+      harness(V1, {
+        running: [V1_BURNER],
+        inspect: v1Inspect(),
+        engineStats: { [V1_BURNER]: fixture<EngineStats>(`${V1}/engine-stats-burner-t0.json`) },
+      }),
+    );
+    const file = path.join(h.root, 'sys/fs/cgroup/pids/docker', V1_BURNER, 'pids.current');
+    rmSync(file);
+    mkdirSync(file);
+    expect(await h.job.run()).toMatchObject({ samples: 1, engineFallbacks: 1, errors: 0 });
+    expect(h.engineStatsCalls).toEqual([V1_BURNER]);
+  });
+
+  it('a known container whose init process is gone (restarted: new pid, same cgroup) is looked up again and sampled', async () => {
+    const inspect: Record<string, EngineInspect> = v1Inspect();
+    const h = track(harness(V1, { running: [V1_BURNER], inspect }));
+    expect(await h.job.run()).toMatchObject({ samples: 1 });
+    cpSync(path.join(h.root, 'proc/4528'), path.join(h.root, 'proc/4999'), { recursive: true });
+    rmSync(path.join(h.root, 'proc/4528'), { recursive: true });
+    inspect[V1_BURNER] = { ...inspect[V1_BURNER], State: { Status: 'running', Running: true, Pid: 4999 } } as EngineInspect;
+    h.advance(5000);
+    expect(await h.job.run()).toMatchObject({ samples: 1, vanished: 0, engineFallbacks: 0 });
+    expect(h.sink.rows[1]?.net_rx_bytes).toBe(736);
+  });
+
+  it('a container without a cgroup where its driver and /proc/<pid>/cgroup put it is sampled through the engine', async () => {
+    const h = track(
+      harness(V1, {
+        running: [V1_BURNER],
+        inspect: { [V1_BURNER]: { ...fixture<EngineInspect>(`${V1}/inspect-burner.json`), State: { Running: true, Pid: 999999 } } as EngineInspect },
+        engineStats: { [V1_BURNER]: fixture<EngineStats>(`${V1}/engine-stats-burner-t0.json`) },
+      }),
+    );
+    rmSync(path.join(h.root, 'sys/fs/cgroup/memory/docker', V1_BURNER), { recursive: true });
+    expect(await h.job.run()).toMatchObject({ samples: 1, engineFallbacks: 1 });
+    expect(h.warnings[0]?.msg).toMatch(/cannot be read/);
+  });
+});
+
+describe('choosing the sampler', () => {
+  const v1Info = () => fixture<SamplerEngineInfo>(`${V1}/info.json`);
+  const roots0 = (tree: string) => ({
+    cgroupRoot: path.join(FIXTURES_DIR, tree, 't0/sys/fs/cgroup'),
+    procRoot: path.join(FIXTURES_DIR, tree, 't0/proc'),
+  });
+
+  it('sees v1 and v2, and the driver', () => {
+    expect(detectLayout(roots0(V1), v1Info())).toMatchObject({ ok: true, layout: { version: 1, driver: 'cgroupfs', v1: { cpuacct: 'cpuacct' } } });
+    expect(detectLayout(roots0(V2), fixture(`${V2}/info.json`))).toMatchObject({ ok: true, layout: { version: 2, driver: 'systemd' } });
+  });
+
+  it.each([
+    ['a rootless engine', { SecurityOptions: ['name=seccomp,profile=default', 'name=rootless'] }, V1, /rootless/],
+    ['an unknown cgroup driver', { CgroupDriver: 'none' }, V1, /cgroup driver is "none"/],
+    ['files of another cgroup version than the engine reports', { CgroupVersion: '2' }, V1, /not the engine host's cgroup filesystem/],
+  ])('falls back to the engine for %s, saying why', (_what, patch, tree, reason) => {
+    const engine = { inspect: () => Promise.reject(new Error('not used')) };
+    const choice = chooseSampler({ mode: 'auto', ...roots0(tree), engine }, { ...v1Info(), ...patch });
+    expect(choice).toMatchObject({ kind: 'engine' });
+    expect(choice.reason).toMatch(reason);
+  });
+
+  it('without the host cgroup mount or /proc it says which to mount; STATS_SAMPLER=cgroup then refuses to start', () => {
+    const engine = { inspect: () => Promise.reject(new Error('not used')) };
+    const missing = { cgroupRoot: path.join(FIXTURES_DIR, 'nowhere'), procRoot: path.join(FIXTURES_DIR, V1, 't0/proc') };
+    expect(chooseSampler({ mode: 'auto', ...missing, engine }, v1Info()).reason).toMatch(/no cgroup filesystem at .*set CGROUP_ROOT/);
+    expect(chooseSampler({ mode: 'auto', ...roots0(V1), procRoot: '/nowhere', engine }, v1Info()).reason).toMatch(/PROC_ROOT/);
+    expect(() => chooseSampler({ mode: 'cgroup', ...missing, engine }, v1Info())).toThrow(/STATS_SAMPLER=cgroup, but .*no cgroup filesystem/);
+    expect(chooseSampler({ mode: 'engine', ...roots0(V1), engine }, v1Info())).toEqual({ kind: 'engine', reason: 'STATS_SAMPLER=engine' });
+  });
+
+  it('shows the choice and the (still zero) skipped stats cycles on /metrics', async () => {
+    const metrics = new CollectorMetrics(pino({ level: 'silent' }));
+    metrics.statsSamplerChosen('cgroup');
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^dockpulse_collector_stats_sampler\{sampler="cgroup"\} 1$/m);
+    expect(text).toMatch(/^dockpulse_collector_stats_sampler\{sampler="engine"\} 0$/m);
+    expect(text).toMatch(/^dockpulse_collector_skipped_cycles_total\{job="stats"\} 0$/m);
+    metrics.skippedCycle('stats');
+    expect(await metrics.registry.metrics()).toMatch(/^dockpulse_collector_skipped_cycles_total\{job="stats"\} 1$/m);
+    expect(metrics.skippedStatsCycles).toBe(1);
+  });
+});
+
+describe('paths and parsers', () => {
+  it('names container cgroups as the drivers do', () => {
+    expect(containerCgroupPath('cgroupfs', 'abc')).toBe('/docker/abc');
+    expect(containerCgroupPath('cgroupfs', 'abc', '/my-parent')).toBe('/my-parent/abc');
+    expect(containerCgroupPath('systemd', 'abc')).toBe('/system.slice/docker-abc.scope');
+    expect(containerCgroupPath('systemd', 'abc', 'a-b-c.slice')).toBe('/a.slice/a-b.slice/a-b-c.slice/docker-abc.scope');
+    expect(expandSlice('system.slice')).toBe('system.slice');
+  });
+
+  it('refuses text it does not recognise, naming the file', () => {
+    expect(() => parseV1Blkio('8:0 Read many\n', 'blkio.x')).toThrow(CgroupFormatError);
+    expect(() => parseV2IoStat('rbytes=1\n', 'io.stat')).toThrow(/io.stat: unexpected line/);
+    expect(() => parseNetDev('garbage', 'net/dev')).toThrow(/net\/dev: not a net\/dev table/);
+    expect(() => parseProcStat('intr 1 2\n', 'stat')).toThrow(/no "cpu"/);
+    expect(parseV1Blkio('8:0 Read 10\n8:0 Write 20\n8:16 Read 1\n8:16 Total 31\nTotal 31\n', 'f')).toEqual({ read: 11, write: 20 });
+  });
+});

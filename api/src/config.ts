@@ -45,6 +45,9 @@ const shape = {
   RETENTION_RAW: durationSetting('7d', 3_600_000),
   RETENTION_HOURLY: durationSetting('90d', 86_400_000),
   RETENTION_DAILY: durationSetting('3y', 86_400_000),
+  // Series per metric that /stats answers at most when neither containers nor top are given: the
+  // top ones by the first metric, flagged truncated. No panel draws thousands of lines anyway.
+  STATS_MAX_SERIES: intSetting(1, 10_000, 200),
   SSE_MAX_STREAMS: intSetting(1, 100_000, 100),
   SSE_POLL_INTERVAL: durationSetting('2s', 100),
   SSE_HEARTBEAT_INTERVAL: durationSetting('15s', 1_000),
@@ -66,6 +69,7 @@ export interface ApiConfig {
   queryTimeoutMs: number;
   dbPoolMax: number;
   resolution: ResolutionPolicy;
+  statsMaxSeries: number;
   sse: { maxStreams: number; pollIntervalMs: number; heartbeatIntervalMs: number };
   trustProxy: boolean;
   logLevel: string;
@@ -92,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       hourlyMaxRangeMs: e.RESOLUTION_HOURLY_MAX_RANGE,
       retentionMs: { raw: e.RETENTION_RAW, hourly: e.RETENTION_HOURLY, daily: e.RETENTION_DAILY },
     },
+    statsMaxSeries: e.STATS_MAX_SERIES,
     sse: {
       maxStreams: e.SSE_MAX_STREAMS,
       pollIntervalMs: e.SSE_POLL_INTERVAL,

@@ -1,6 +1,6 @@
 import { chooseResolution, RESOLUTION_STEP_MS, type ResolutionPolicy, type ResolutionRequest } from '@dockpulse/common';
 import { CACHE_TTL_MS, paramsKey, type Cache, type Cached } from '../cache';
-import { StatsStore, type Metric } from './store';
+import { StatsStore, type GroupBy, type Metric, type RankAgg, type Ranking, type StatsRow } from './store';
 
 export interface StatsRequest {
   containers?: string[];
@@ -11,12 +11,21 @@ export interface StatsRequest {
   resolution: ResolutionRequest;
   intervalMs?: number;
   maxDataPoints: number;
+  /** Keep the top N containers (or groups), ranked by `by` (default: the first metric) and `agg`. */
+  top?: number;
+  by?: Metric;
+  agg?: RankAgg;
+  groupBy?: GroupBy;
 }
 
 export interface Series {
-  containerId: string;
+  /** null for a group's series. */
+  containerId: string | null;
   containerName: string | null;
-  hostId: string;
+  /** The container's host, or the host of a host group; null for a project group. */
+  hostId: string | null;
+  /** Set on grouped answers: which host or compose project (key null: containers of no project). */
+  group?: { by: GroupBy; key: string | null; name: string | null };
   metric: Metric;
   points: [number, number | null][];
 }
@@ -27,6 +36,11 @@ export interface StatsAnswer {
   intervalMs: number;
   fromMs: number;
   toMs: number;
+  groupBy?: GroupBy;
+  /** How the series were chosen when ranked: `candidates` is how many had data in the range. */
+  ranking?: { by: Metric; agg: RankAgg; top: number; candidates: number };
+  /** True when a request without containers and without top met more than STATS_MAX_SERIES. */
+  truncated: boolean;
   series: Series[];
 }
 
@@ -51,6 +65,8 @@ export class StatsService {
     private readonly store: StatsStore,
     private readonly cache: Cache,
     private readonly policy: ResolutionPolicy,
+    /** STATS_MAX_SERIES: series per metric answered at most when no containers and no top are given. */
+    private readonly maxSeries: number,
   ) {}
 
   query(req: StatsRequest, nowMs = Date.now()): Promise<Cached<StatsAnswer>> {
@@ -65,8 +81,17 @@ export class StatsService {
     });
     const intervalMs = bucketInterval(RESOLUTION_STEP_MS[choice.resolution], choice.intervalMs, req.fromMs, req.toMs, req.maxDataPoints);
     const key = `stats:range:${paramsKey({ ...req, containers: req.containers?.join(','), metrics: req.metrics.join(','), resolution: choice.resolution, intervalMs })}`;
+    // Without a container list or an explicit top the answer would grow with the fleet: bound it
+    // to the top maxSeries by the first metric, and say so.
+    const implicit = req.top === undefined && req.containers === undefined;
+    const rank: Ranking | undefined =
+      req.top !== undefined
+        ? { by: req.by ?? req.metrics[0]!, agg: req.agg ?? 'avg', limit: req.top }
+        : implicit || req.groupBy
+          ? { by: req.metrics[0]!, agg: 'avg', limit: this.maxSeries }
+          : undefined;
     return this.cache.getOrLoad(key, CACHE_TTL_MS.statsRange, async () => {
-      const rows = await this.store.buckets({
+      const { rows, candidates } = await this.store.buckets({
         resolution: choice.resolution,
         containers: req.containers,
         host: req.host,
@@ -74,28 +99,41 @@ export class StatsService {
         toMs: req.toMs,
         intervalMs,
         metrics: req.metrics,
+        groupBy: req.groupBy,
+        rank,
       });
-      const byKey = new Map<string, Series>();
-      for (const row of rows) {
-        for (const metric of req.metrics) {
-          const id = `${row.host_id}\0${row.container_id}\0${metric}`;
-          let series = byKey.get(id);
-          if (!series) {
-            series = { containerId: row.container_id, containerName: row.name, hostId: row.host_id, metric, points: [] };
-            byKey.set(id, series);
-          }
-          const value = row[metric];
-          series.points.push([Number(row.t), value === null || value === undefined ? null : Number(value)]);
-        }
-      }
       return {
         resolution: choice.resolution,
         table: choice.table,
         intervalMs,
         fromMs: req.fromMs,
         toMs: req.toMs,
-        series: [...byKey.values()],
+        ...(req.groupBy ? { groupBy: req.groupBy } : {}),
+        ...(rank ? { ranking: { by: rank.by, agg: rank.agg, top: rank.limit, candidates } } : {}),
+        truncated: implicit && candidates > this.maxSeries,
+        series: toSeries(rows, req.metrics, req.groupBy),
       };
     });
   }
+}
+
+/** Rows arrive ordered by series (rank first when ranked), then time: one series per row key and metric. */
+function toSeries(rows: StatsRow[], metrics: Metric[], groupBy: GroupBy | undefined): Series[] {
+  const byKey = new Map<string, Series>();
+  for (const row of rows) {
+    const rowKey = groupBy ? String(row.group_key ?? '\0none') : `${row.host_id}\0${row.container_id}`;
+    for (const metric of metrics) {
+      const id = `${rowKey}\0${metric}`;
+      let series = byKey.get(id);
+      if (!series) {
+        series = groupBy
+          ? { containerId: null, containerName: null, hostId: row.host_id, group: { by: groupBy, key: row.group_key ?? null, name: row.name }, metric, points: [] }
+          : { containerId: row.container_id, containerName: row.name, hostId: row.host_id, metric, points: [] };
+        byKey.set(id, series);
+      }
+      const value = row[metric];
+      series.points.push([Number(row.t), value === null || value === undefined ? null : Number(value)]);
+    }
+  }
+  return [...byKey.values()];
 }

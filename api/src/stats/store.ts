@@ -1,4 +1,6 @@
 // The one query behind GET /stats: every requested container and metric, bucketed, from one table.
+// Ranking (top N), grouping (per host or compose project) and the series bound all happen in the
+// same statement, so a fleet of thousands of containers never crosses the wire.
 import type { Pool } from 'pg';
 import type { Resolution } from '@dockpulse/common';
 
@@ -15,7 +17,28 @@ export const METRICS = [
 ] as const;
 export type Metric = (typeof METRICS)[number];
 
-// Per-bucket expressions. $5 is the bucket width in ms. Rates are bytes moved in the bucket
+export const GROUP_BYS = ['host', 'project'] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+export const RANK_AGGS = ['avg', 'max'] as const;
+export type RankAgg = (typeof RANK_AGGS)[number];
+
+/**
+ * How the containers of a group combine in one bucket: bytes, rates and process counts add up,
+ * percentages average. mem_limit_bytes has no entry: a container without a limit reports the host's
+ * memory as its limit, so a sum of limits means nothing.
+ */
+export const GROUP_COMBINE: Partial<Record<Metric, 'sum' | 'avg'>> = {
+  cpu_percent: 'avg',
+  mem_used_bytes: 'sum',
+  mem_percent: 'avg',
+  net_rx_bps: 'sum',
+  net_tx_bps: 'sum',
+  blk_read_bps: 'sum',
+  blk_write_bps: 'sum',
+  pids: 'sum',
+};
+
+// Per-bucket expressions. {W} is the bucket width in ms. Rates are bytes moved in the bucket
 // divided by its seconds: raw rows carry per-sample deltas, rollups carry per-bucket byte sums.
 // Averages in the rollups are sums over sample counts, so they equal the raw averages.
 const RAW: Record<Metric, string> = {
@@ -23,10 +46,10 @@ const RAW: Record<Metric, string> = {
   mem_used_bytes: 'avg(s.mem_used_bytes)::float8',
   mem_percent: 'avg(s.mem_percent)',
   mem_limit_bytes: 'max(s.mem_limit_bytes)::float8',
-  net_rx_bps: 'sum(s.net_rx_delta)::float8 / ($5::float8 / 1000)',
-  net_tx_bps: 'sum(s.net_tx_delta)::float8 / ($5::float8 / 1000)',
-  blk_read_bps: 'sum(s.blk_read_delta)::float8 / ($5::float8 / 1000)',
-  blk_write_bps: 'sum(s.blk_write_delta)::float8 / ($5::float8 / 1000)',
+  net_rx_bps: 'sum(s.net_rx_delta)::float8 / ({W}::float8 / 1000)',
+  net_tx_bps: 'sum(s.net_tx_delta)::float8 / ({W}::float8 / 1000)',
+  blk_read_bps: 'sum(s.blk_read_delta)::float8 / ({W}::float8 / 1000)',
+  blk_write_bps: 'sum(s.blk_write_delta)::float8 / ({W}::float8 / 1000)',
   pids: 'max(s.pids)::float8',
 };
 
@@ -36,10 +59,10 @@ const ROLLUP: Record<Metric, string> = {
   // Rollups keep no per-sample percentage; with a fixed limit this equals the raw average.
   mem_percent: 'sum(s.mem_used_sum)::float8 / nullif(sum(s.samples), 0) / nullif(max(s.mem_limit_max), 0)::float8 * 100',
   mem_limit_bytes: 'max(s.mem_limit_max)::float8',
-  net_rx_bps: 'sum(s.net_rx_bytes)::float8 / ($5::float8 / 1000)',
-  net_tx_bps: 'sum(s.net_tx_bytes)::float8 / ($5::float8 / 1000)',
-  blk_read_bps: 'sum(s.blk_read_bytes)::float8 / ($5::float8 / 1000)',
-  blk_write_bps: 'sum(s.blk_write_bytes)::float8 / ($5::float8 / 1000)',
+  net_rx_bps: 'sum(s.net_rx_bytes)::float8 / ({W}::float8 / 1000)',
+  net_tx_bps: 'sum(s.net_tx_bytes)::float8 / ({W}::float8 / 1000)',
+  blk_read_bps: 'sum(s.blk_read_bytes)::float8 / ({W}::float8 / 1000)',
+  blk_write_bps: 'sum(s.blk_write_bytes)::float8 / ({W}::float8 / 1000)',
   pids: 'max(s.pids_max)::float8',
 };
 
@@ -49,6 +72,13 @@ const SOURCE: Record<Resolution, { table: string; time: string; exprs: Record<Me
   daily: { table: 'container_stats_daily', time: 'bucket', exprs: ROLLUP },
 };
 
+export interface Ranking {
+  by: Metric;
+  agg: RankAgg;
+  /** Series (containers or groups) kept, the highest first. */
+  limit: number;
+}
+
 export interface StatsQuery {
   resolution: Resolution;
   containers?: string[];
@@ -57,38 +87,139 @@ export interface StatsQuery {
   toMs: number;
   intervalMs: number;
   metrics: Metric[];
+  groupBy?: GroupBy;
+  rank?: Ranking;
 }
 
 export interface StatsRow {
-  host_id: string;
-  container_id: string;
+  /** Container rows: the container's host. Host groups: the host. Project groups: null. */
+  host_id: string | null;
+  container_id: string | null;
   name: string | null;
+  /** Grouped rows: the host id or compose project (null: containers of no project). */
+  group_key?: string | null;
   t: number;
   [metric: string]: unknown;
+}
+
+export interface StatsResult {
+  rows: StatsRow[];
+  /** With a ranking: how many containers (or groups) had data in the range before the cut. */
+  candidates: number;
 }
 
 export class StatsStore {
   constructor(private readonly pool: Pool) {}
 
-  async buckets(q: StatsQuery): Promise<StatsRow[]> {
+  async buckets(q: StatsQuery): Promise<StatsResult> {
     const source = SOURCE[q.resolution];
-    const columns = q.metrics.map((m) => `${source.exprs[m]} AS ${m}`).join(',\n           ');
+    const expr = (m: Metric, widthMs: string) => source.exprs[m].replace(/\{W\}/g, widthMs);
+    const bucket = `(floor(extract(epoch FROM s.${source.time}) * 1000 / $5::float8) * $5::float8)::bigint`;
+    const inRange = `s.${source.time} >= to_timestamp($3::float8 / 1000) AND s.${source.time} < to_timestamp($4::float8 / 1000)`;
     // Containers are named by full id or by name; names resolve through container_info in the same statement.
-    const { rows } = await this.pool.query<StatsRow>(
-      `WITH b AS (
-         SELECT s.host_id, s.container_id,
-                (floor(extract(epoch FROM s.${source.time}) * 1000 / $5::float8) * $5::float8)::bigint AS t,
-                ${columns}
-           FROM ${source.table} s
-          WHERE s.${source.time} >= to_timestamp($3::float8 / 1000) AND s.${source.time} < to_timestamp($4::float8 / 1000)
+    const where = `${inRange}
             AND ($2::text IS NULL OR s.host_id = $2)
             AND ($1::text[] IS NULL OR s.container_id = ANY ($1)
-                 OR (s.host_id, s.container_id) IN (SELECT host_id, container_id FROM container_info WHERE name = ANY ($1)))
+                 OR (s.host_id, s.container_id) IN (SELECT host_id, container_id FROM container_info WHERE name = ANY ($1)))`;
+    const params: unknown[] = [q.containers ?? null, q.host ?? null, q.fromMs, q.toMs, q.intervalMs];
+    const columns = (metrics: Metric[]) => metrics.map((m) => `${expr(m, '$5')} AS ${m}`).join(', ');
+
+    if (q.groupBy) return this.grouped(q, q.groupBy, { source, bucket, where, params, columns });
+
+    if (!q.rank) {
+      const { rows } = await this.pool.query<StatsRow>(
+        `WITH b AS (
+           SELECT s.host_id, s.container_id, ${bucket} AS t, ${columns(q.metrics)}
+             FROM ${source.table} s
+            WHERE ${where}
+            GROUP BY 1, 2, 3)
+         SELECT b.*, ci.name FROM b LEFT JOIN container_info ci USING (host_id, container_id)
+          ORDER BY b.host_id, b.container_id, b.t`,
+        params,
+      );
+      return { rows, candidates: new Set(rows.map((r) => `${r.host_id}\0${r.container_id}`)).size };
+    }
+
+    // Ranked containers: score every candidate over the whole range first (one aggregate per
+    // container, cheap), then bucket only the rows of the ones kept (index scans on
+    // (host_id, container_id, time)).
+    const { by, agg, limit } = q.rank;
+    params.push(limit);
+    const score =
+      agg === 'avg'
+        ? // The metric over the range as one bucket: its average (rates: bytes over the range's seconds).
+          `SELECT s.host_id, s.container_id, ${expr(by, '($4::float8 - $3::float8)')} AS score
+             FROM ${source.table} s WHERE ${where} GROUP BY 1, 2`
+        : // The highest bucket: the peak the panel would draw.
+          `SELECT host_id, container_id, max(v) AS score FROM (
+             SELECT s.host_id, s.container_id, ${bucket} AS t, ${expr(by, '$5')} AS v
+               FROM ${source.table} s WHERE ${where} GROUP BY 1, 2, 3) x
+            GROUP BY 1, 2`;
+    const { rows } = await this.pool.query<StatsRow & { rank: string; candidates: string }>(
+      `WITH score AS (${score}),
+       kept AS (
+         SELECT host_id, container_id, rank, candidates FROM (
+           SELECT host_id, container_id,
+                  row_number() OVER (ORDER BY score DESC NULLS LAST, host_id, container_id) AS rank,
+                  count(*) OVER () AS candidates
+             FROM score) r
+          WHERE rank <= $6),
+       b AS (
+         SELECT s.host_id, s.container_id, ${bucket} AS t, ${columns(q.metrics)}
+           FROM ${source.table} s JOIN kept k USING (host_id, container_id)
+          WHERE ${inRange}
           GROUP BY 1, 2, 3)
-       SELECT b.*, ci.name FROM b LEFT JOIN container_info ci USING (host_id, container_id)
-        ORDER BY b.host_id, b.container_id, b.t`,
-      [q.containers ?? null, q.host ?? null, q.fromMs, q.toMs, q.intervalMs],
+       SELECT b.*, k.rank, k.candidates, ci.name
+         FROM b JOIN kept k USING (host_id, container_id) LEFT JOIN container_info ci USING (host_id, container_id)
+        ORDER BY k.rank, b.t`,
+      params,
     );
-    return rows;
+    return { rows, candidates: rows.length ? Number(rows[0]!.candidates) : 0 };
+  }
+
+  /**
+   * One series per host or compose project: containers are bucketed first, then their bucket values
+   * combined (GROUP_COMBINE), so a group's memory is the sum of its containers' averages. Groups are
+   * always ranked (by their buckets' average or peak) and cut at the limit.
+   */
+  private async grouped(
+    q: StatsQuery,
+    groupBy: GroupBy,
+    sql: { source: { table: string }; bucket: string; where: string; params: unknown[]; columns: (m: Metric[]) => string },
+  ): Promise<StatsResult> {
+    const rank = q.rank ?? { by: q.metrics[0]!, agg: 'avg' as const, limit: Number.MAX_SAFE_INTEGER };
+    const needed = q.metrics.includes(rank.by) ? q.metrics : [...q.metrics, rank.by];
+    const combine = (m: Metric) => {
+      const how = GROUP_COMBINE[m];
+      if (!how) throw new Error(`${m} cannot be grouped`);
+      return `${how}(b.${m}) AS ${m}`;
+    };
+    const key = groupBy === 'host' ? 'b.host_id' : 'ci.compose_project';
+    const name = groupBy === 'host' ? '(SELECT h.name FROM hosts h WHERE h.host_id = r.group_key)' : 'r.group_key';
+    const params = [...sql.params, rank.limit];
+    const { rows } = await this.pool.query<StatsRow & { rank: string; candidates: string }>(
+      `WITH b AS (
+         SELECT s.host_id, s.container_id, ${sql.bucket} AS t, ${sql.columns(needed)}
+           FROM ${sql.source.table} s
+          WHERE ${sql.where}
+          GROUP BY 1, 2, 3),
+       g AS (
+         SELECT ${key} AS group_key, b.t, ${needed.map(combine).join(', ')}
+           FROM b LEFT JOIN container_info ci USING (host_id, container_id)
+          GROUP BY 1, 2),
+       r AS (
+         SELECT group_key, rank, candidates FROM (
+           SELECT group_key,
+                  row_number() OVER (ORDER BY ${rank.agg}(${rank.by}) DESC NULLS LAST, group_key NULLS LAST) AS rank,
+                  count(*) OVER () AS candidates
+             FROM g GROUP BY group_key) x
+          WHERE rank <= $6)
+       SELECT g.*, r.rank, r.candidates, ${name} AS name,
+              ${groupBy === 'host' ? 'g.group_key' : 'NULL::text'} AS host_id, NULL::text AS container_id
+         FROM g JOIN r ON g.group_key IS NOT DISTINCT FROM r.group_key
+        ORDER BY r.rank, g.t`,
+      params,
+    );
+    return { rows, candidates: rows.length ? Number(rows[0]!.candidates) : 0 };
   }
 }

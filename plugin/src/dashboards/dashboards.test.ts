@@ -96,6 +96,18 @@ describe('bundled dashboards', () => {
     }
   });
 
+  it('the fleet overview draws a bounded number of series: the top 10 containers, or one per host', () => {
+    const stats = panels(load('fleet-overview.json'))
+      .flatMap((p) => p.targets ?? [])
+      .filter((t) => t.queryType === 'stats');
+    expect(stats.length).toBeGreaterThan(0);
+    for (const t of stats) {
+      expect(t.groupBy === 'host' || (t.top === 10 && t.by === t.metrics[0])).toBe(true);
+    }
+    const metrics = (pick: (t: any) => boolean) => stats.filter(pick).map((t) => t.metrics[0]);
+    expect(metrics((t) => t.groupBy === 'host')).toEqual(metrics((t) => t.top === 10));
+  });
+
   it('the container detail dashboard has the $container variable the overview and table links set', () => {
     const detail = load('container-detail.json');
     const names = detail.templating.list.map((v: { name: string }) => v.name);

@@ -2,7 +2,7 @@
 // Answer types follow api/src (camelCase JSON under /api/v1).
 import { lastValueFrom } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
-import type { EventAction, Metric, Resolution } from './types';
+import type { EventAction, GroupBy, Metric, RankAgg, Resolution } from './types';
 
 /** Path of the data-proxy route declared in datasource/plugin.json. */
 export const ROUTE_PATH = 'dockpulse';
@@ -68,9 +68,13 @@ export interface LatestSample {
 }
 
 export interface StatsSeries {
-  containerId: string;
+  /** null for a group's series (groupBy). */
+  containerId: string | null;
   containerName: string | null;
-  hostId: string;
+  /** The container's host, or the host of a host group; null for a project group. */
+  hostId: string | null;
+  /** Grouped answers: which host or compose project (key null: containers of no project). */
+  group?: { by: GroupBy; key: string | null; name: string | null };
   metric: Metric;
   points: Array<[number, number | null]>;
 }
@@ -79,6 +83,11 @@ export interface StatsAnswer {
   resolution: string;
   table: string;
   intervalMs: number;
+  groupBy?: GroupBy;
+  /** How the series were chosen when ranked; candidates: how many had data in the range. */
+  ranking?: { by: Metric; agg: RankAgg; top: number; candidates: number };
+  /** True when a query without containers and without top met more series than the API's bound. */
+  truncated?: boolean;
   series: StatsSeries[];
 }
 
@@ -151,6 +160,10 @@ export interface StatsRequest {
   resolution: Resolution;
   intervalMs?: number;
   maxDataPoints?: number;
+  top?: number;
+  by?: Metric;
+  agg?: RankAgg;
+  groupBy?: GroupBy;
 }
 
 export interface LogsRequest {
@@ -281,6 +294,10 @@ export class DockpulseApi {
       resolution: req.resolution,
       intervalMs: req.intervalMs,
       maxDataPoints: req.maxDataPoints,
+      top: req.top,
+      by: req.by,
+      agg: req.agg,
+      groupBy: req.groupBy,
     });
   }
 

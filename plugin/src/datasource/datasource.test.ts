@@ -161,6 +161,59 @@ describe('stats queries', () => {
     expect((data as DataFrame[]).map((f) => f.fields[1].config.unit)).toEqual(['Bps', 'Bps', 'none']);
   });
 
+  it('send top, rank metric, aggregate and grouping; rank metric and aggregate only with top', async () => {
+    const { ds, urls } = setup({ '/stats': { data: answers.STATS } });
+    await ds.query(
+      queryRequest([
+        { refId: 'A', queryType: 'stats', metrics: ['mem_used_bytes'], top: 10, by: 'cpu_percent', agg: 'max' },
+        { refId: 'B', queryType: 'stats', metrics: ['net_rx_bps'], groupBy: 'host', by: 'cpu_percent', agg: 'max' },
+      ])
+    );
+    expect(paramsOf(urls[0])).toMatchObject({ top: '10', by: 'cpu_percent', agg: 'max' });
+    expect(paramsOf(urls[0]).groupBy).toBeUndefined();
+    expect(paramsOf(urls[1]).groupBy).toBe('host');
+    expect(paramsOf(urls[1]).by).toBeUndefined();
+    expect(paramsOf(urls[1]).agg).toBeUndefined();
+    expect(paramsOf(urls[1]).top).toBeUndefined();
+  });
+
+  it('show a cut answer as a warning notice that says how many of how many', async () => {
+    const { ds } = setup({ '/stats': { data: answers.STATS_TRUNCATED } });
+    const { data } = await ds.query(queryRequest([{ refId: 'A', queryType: 'stats', metrics: ['cpu_percent'] }]));
+    const frame = (data as DataFrame[])[0];
+    expect(frame.meta?.notices).toEqual([
+      { severity: 'info', text: 'Served from table container_stats (raw, 15s buckets)' },
+      {
+        severity: 'warning',
+        text: 'Showing the top 200 of 2000 containers by CPU (average): pick containers, set Top or group by host to see the rest',
+      },
+    ]);
+    expect(frame.meta?.custom?.truncated).toBe(true);
+  });
+
+  it('an answer that was not cut carries no warning', async () => {
+    const { ds } = setup({ '/stats': { data: { ...answers.STATS_TRUNCATED, truncated: false } } });
+    const { data } = await ds.query(queryRequest([{ refId: 'A', queryType: 'stats' }]));
+    expect((data as DataFrame[])[0].meta?.notices).toHaveLength(1);
+  });
+
+  it('name per-host series by the host (its id when it has no name), per-project ones by the project', async () => {
+    const { ds } = setup({
+      '/stats': (url: URL) => ({
+        data: url.searchParams.get('groupBy') === 'project' ? answers.STATS_BY_PROJECT : answers.STATS_BY_HOST,
+      }),
+    });
+    const byHost = (await ds.query(queryRequest([{ refId: 'A', queryType: 'stats', groupBy: 'host' }])))
+      .data as DataFrame[];
+    expect(byHost.map((f) => f.fields[1].config.displayNameFromDS)).toEqual(['alpha', 'h2']);
+    expect(byHost[0].fields[1].labels).toEqual({ host: 'alpha', metric: 'mem_used_bytes' });
+    expect(byHost[0].fields[1].values).toEqual([5242880]);
+    const byProject = (await ds.query(queryRequest([{ refId: 'A', queryType: 'stats', groupBy: 'project' }])))
+      .data as DataFrame[];
+    expect(byProject.map((f) => f.fields[1].config.displayNameFromDS)).toEqual(['shop', '(no compose project)']);
+    expect(byProject[1].fields[1].labels).toEqual({ project: '(no compose project)', metric: 'mem_used_bytes' });
+  });
+
   it('report the API error message', async () => {
     const { ds } = setup({
       '/stats': {

@@ -85,6 +85,11 @@ export class DataSource extends DataSourceApi<DockpulseQuery, DockpulseOptions> 
           resolution: this.resolutionFor(q.resolution ?? 'auto', toMs - fromMs),
           intervalMs: request.intervalMs ? Math.max(MIN_INTERVAL_MS, Math.round(request.intervalMs)) : undefined,
           maxDataPoints: request.maxDataPoints ? Math.min(MAX_DATA_POINTS, request.maxDataPoints) : undefined,
+          top: q.top && q.top > 0 ? Math.round(q.top) : undefined,
+          // by and agg only mean something with top: the API refuses them alone.
+          by: q.top ? q.by : undefined,
+          agg: q.top ? q.agg : undefined,
+          groupBy: q.groupBy,
         });
         return statsFrames(answer, q.refId);
       }

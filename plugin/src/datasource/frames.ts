@@ -59,8 +59,35 @@ function formatInterval(ms: number): string {
 }
 
 const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
-const containerLabel = (s: { containerName: string | null; containerId: string }) =>
-  s.containerName ?? shortId(s.containerId);
+const containerLabel = (s: { containerName: string | null; containerId: string | null }) =>
+  s.containerName ?? (s.containerId ? shortId(s.containerId) : '');
+
+/** A series' legend name: the container, or for a group the host's name or the compose project. */
+function seriesLabel(s: StatsSeries): string {
+  if (!s.group) {
+    return containerLabel(s);
+  }
+  if (s.group.by === 'project') {
+    return s.group.key ?? '(no compose project)';
+  }
+  return s.group.name || s.group.key || '(unknown host)';
+}
+
+/** Says when the API cut the answer to its series bound, so a panel never silently hides containers. */
+export function truncationNotice(answer: StatsAnswer): QueryResultMetaNotice[] {
+  if (!answer.truncated || !answer.ranking) {
+    return [];
+  }
+  const { top, candidates, by, agg } = answer.ranking;
+  const what = answer.groupBy ? (answer.groupBy === 'host' ? 'hosts' : 'compose projects') : 'containers';
+  const label = METRIC_INFO[by]?.label ?? by;
+  return [
+    {
+      severity: 'warning',
+      text: `Showing the top ${top} of ${candidates} ${what} by ${label} (${agg === 'max' ? 'peak' : 'average'}): pick containers, set Top or group by host to see the rest`,
+    },
+  ];
+}
 const timeOf = (iso: string | null | undefined) => (iso ? Date.parse(iso) : null);
 
 /**
@@ -69,10 +96,10 @@ const timeOf = (iso: string | null | undefined) => (iso ? Date.parse(iso) : null
  */
 export function statsFrames(answer: StatsAnswer, refId: string): DataFrame[] {
   const metricCount = new Set(answer.series.map((s) => s.metric)).size;
-  const notice = tableNotice(answer.table, answer.resolution, answer.intervalMs);
+  const notices = [tableNotice(answer.table, answer.resolution, answer.intervalMs), ...truncationNotice(answer)];
   return answer.series.map((series: StatsSeries) => {
     const info = METRIC_INFO[series.metric] ?? { unit: 'none', label: series.metric };
-    const name = containerLabel(series);
+    const name = seriesLabel(series);
     const displayName = metricCount > 1 ? `${name} ${info.label}` : name;
     const valueConfig: FieldConfig = { unit: info.unit, displayNameFromDS: displayName };
     if (series.metric === 'cpu_percent' || series.metric === 'mem_percent') {
@@ -83,8 +110,14 @@ export function statsFrames(answer: StatsAnswer, refId: string): DataFrame[] {
       name: displayName,
       meta: {
         type: DataFrameType.TimeSeriesMulti,
-        notices: [notice],
-        custom: { table: answer.table, resolution: answer.resolution, intervalMs: answer.intervalMs },
+        notices,
+        custom: {
+          table: answer.table,
+          resolution: answer.resolution,
+          intervalMs: answer.intervalMs,
+          truncated: answer.truncated ?? false,
+          ranking: answer.ranking,
+        },
       },
       fields: [
         {
@@ -97,7 +130,9 @@ export function statsFrames(answer: StatsAnswer, refId: string): DataFrame[] {
           name: series.metric,
           type: FieldType.number,
           values: series.points.map((p) => p[1]),
-          labels: { container: name, host: series.hostId, metric: series.metric },
+          labels: series.group
+            ? { [series.group.by]: name, metric: series.metric }
+            : { container: name, host: series.hostId ?? '', metric: series.metric },
           config: valueConfig,
         },
       ],

@@ -25,6 +25,27 @@ export const METRICS = [
 ] as const;
 export type Metric = (typeof METRICS)[number];
 
+/** How a group of containers is formed (groupBy on /stats): one series per host or compose project. */
+export const GROUP_BYS = ['host', 'project'] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+/** How top=N ranks: the metric's average over the range, or its highest bucket. */
+export const RANK_AGGS = ['avg', 'max'] as const;
+export type RankAgg = (typeof RANK_AGGS)[number];
+/**
+ * Metrics the API can combine over containers (summed or averaged); mem_limit_bytes is not one:
+ * a container without a limit reports the host's memory (api/src/stats/store.ts GROUP_COMBINE).
+ */
+export const GROUPABLE_METRICS: readonly Metric[] = [
+  'cpu_percent',
+  'mem_used_bytes',
+  'mem_percent',
+  'net_rx_bps',
+  'net_tx_bps',
+  'blk_read_bps',
+  'blk_write_bps',
+  'pids',
+];
+
 export const RESOLUTIONS = ['auto', 'raw', 'hourly', 'daily'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
@@ -66,6 +87,14 @@ export interface DockpulseQuery extends DataQuery {
   // stats
   metrics?: Metric[];
   resolution?: Resolution;
+  /** Only the N highest series (containers, or groups with groupBy), ranked by `by` over the range. */
+  top?: number;
+  /** The metric that ranks for top; unset: the first metric. */
+  by?: Metric;
+  /** avg (default): the metric's average over the range; max: its highest bucket. */
+  agg?: RankAgg;
+  /** One series per host or compose project instead of one per container. */
+  groupBy?: GroupBy;
   // containers
   state?: string;
   name?: string;

@@ -227,6 +227,30 @@ describe('datasource against the real API', () => {
     }
   });
 
+  it('stats: top 1 by memory answers the container with the most memory; per host, one series named by the host', async () => {
+    const top = await run({ queryType: 'stats', metrics: ['cpu_percent'], top: 1, by: 'mem_used_bytes' });
+    expect(top.map((f) => f.name)).toEqual(['db']);
+    expect(top[0].meta?.custom?.ranking).toEqual({ by: 'mem_used_bytes', agg: 'avg', top: 1, candidates: 2 });
+    const byHost = await run({ queryType: 'stats', metrics: ['mem_used_bytes', 'net_rx_bps'], groupBy: 'host' });
+    expect(byHost.map((f) => f.name)).toEqual(['alpha Memory used', 'alpha Net RX']);
+    expect(byHost[0].meta?.notices).toHaveLength(1);
+  });
+
+  it('stats: every stats query of the bundled fleet overview is accepted and bounded', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const dashboard = require('../../src/dashboards/fleet-overview.json');
+    const targets = dashboard.panels
+      .flatMap((p: { targets?: DockpulseQuery[] }) => p.targets ?? [])
+      .filter((t: DockpulseQuery) => t.queryType === 'stats');
+    expect(targets.length).toBeGreaterThan(0);
+    for (const t of targets as DockpulseQuery[]) {
+      // $host and $container at All: no filter.
+      const frames = await run({ ...t, host: undefined, containers: undefined, resolution: 'auto' });
+      expect(frames.length).toBeGreaterThan(0);
+      expect(frames.length).toBeLessThanOrEqual(10);
+    }
+  });
+
   it('containers, images, image versions: tables from the real answers', async () => {
     const [containers] = await run({ queryType: 'containers', host: 'h1', state: 'running' });
     expect(values(containers, 'Name')).toEqual(['db', 'web']);
@@ -292,6 +316,22 @@ describe('datasource against the real API', () => {
     const stats = await api.stats({ fromMs: NOW - 3_600_000, toMs: NOW, metrics: ['cpu_percent'], resolution: 'auto' });
     expectFixtureShape({ ...fixtures.STATS, series: undefined }, stats);
     expectFixtureShape(fixtures.STATS.series[0], stats.series[0]);
+    const byHost = await api.stats({
+      fromMs: NOW - 3_600_000,
+      toMs: NOW,
+      metrics: ['mem_used_bytes'],
+      resolution: 'raw',
+      groupBy: 'host',
+    });
+    expectFixtureShape({ ...fixtures.STATS_BY_HOST, series: undefined }, byHost);
+    expectFixtureShape(fixtures.STATS_BY_HOST.series[0], byHost.series[0]);
+    const truncated = await api.stats({
+      fromMs: NOW - 3_600_000,
+      toMs: NOW,
+      metrics: ['cpu_percent'],
+      resolution: 'raw',
+    });
+    expectFixtureShape({ ...fixtures.STATS_TRUNCATED, series: undefined }, truncated);
     expectFixtureShape(fixtures.IMAGES.items[0], (await api.images()).items[0]);
     expectFixtureShape(fixtures.IMAGE_VERSIONS.items[0], (await api.imageVersions({ repository: 'nginx' }))[0]);
     expectFixtureShape(fixtures.IMAGE_VERSIONS.items[0], (await api.versionsOfImage(NGINX))[0]);

@@ -106,6 +106,7 @@ export const STATS: StatsAnswer = {
   resolution: 'raw',
   table: 'container_stats',
   intervalMs: 15000,
+  truncated: false,
   series: [
     {
       containerId: CONTAINERS.items[0].containerId,
@@ -147,6 +148,52 @@ export const STATS: StatsAnswer = {
       metric: 'mem_used_bytes',
       points: [[t0, 4096]],
     },
+  ],
+};
+
+/** A fleet query without containers or top, cut by the API at its series bound (STATS_MAX_SERIES). */
+export const STATS_TRUNCATED: StatsAnswer = {
+  ...STATS,
+  ranking: { by: 'cpu_percent', agg: 'avg', top: 200, candidates: 2000 },
+  truncated: true,
+  series: STATS.series.slice(0, 1),
+};
+
+/** groupBy=host: one series per host, named by the host. */
+export const STATS_BY_HOST: StatsAnswer = {
+  resolution: 'raw',
+  table: 'container_stats',
+  intervalMs: 15000,
+  groupBy: 'host',
+  ranking: { by: 'mem_used_bytes', agg: 'avg', top: 200, candidates: 2 },
+  truncated: false,
+  series: [
+    {
+      containerId: null,
+      containerName: null,
+      hostId: 'h1',
+      group: { by: 'host', key: 'h1', name: 'alpha' },
+      metric: 'mem_used_bytes',
+      points: [[t0, 5242880]],
+    },
+    {
+      containerId: null,
+      containerName: null,
+      hostId: 'h2',
+      group: { by: 'host', key: 'h2', name: null },
+      metric: 'mem_used_bytes',
+      points: [[t0, 1048576]],
+    },
+  ],
+};
+
+/** groupBy=project: containers of no compose project form one more group. */
+export const STATS_BY_PROJECT: StatsAnswer = {
+  ...STATS_BY_HOST,
+  groupBy: 'project',
+  series: [
+    { ...STATS_BY_HOST.series[0], hostId: null, group: { by: 'project', key: 'shop', name: 'shop' } },
+    { ...STATS_BY_HOST.series[1], hostId: null, group: { by: 'project', key: null, name: null } },
   ],
 };
 

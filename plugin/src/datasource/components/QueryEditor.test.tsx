@@ -72,6 +72,33 @@ describe('QueryEditor', () => {
     expect(last().resolution).toBe('hourly');
   });
 
+  it('stats: top N ranked by a metric and its peak, and series per host', async () => {
+    const { last, onRunQuery } = setup({ queryType: 'stats', metrics: ['cpu_percent'] });
+    // Rank fields appear only once there is a top.
+    expect(screen.queryByRole('combobox', { name: 'Rank by' })).not.toBeInTheDocument();
+    await user.type(screen.getByLabelText('Top'), '10');
+    expect(last().top).toBe(10);
+    await user.tab();
+    expect(onRunQuery).toHaveBeenCalled();
+    await pick('Rank by', 'Memory used');
+    expect(last().by).toBe('mem_used_bytes');
+    await user.click(screen.getByRole('radio', { name: 'max' }));
+    expect(last().agg).toBe('max');
+    await user.click(screen.getByRole('radio', { name: 'host' }));
+    expect(last().groupBy).toBe('host');
+    await user.click(screen.getByRole('radio', { name: 'container' }));
+    expect(last().groupBy).toBeUndefined();
+    await user.clear(screen.getByLabelText('Top'));
+    expect(last().top).toBeUndefined();
+  });
+
+  it('stats: per host, metrics that cannot be combined are not offered to rank by', async () => {
+    setup({ queryType: 'stats', metrics: ['cpu_percent'], top: 5, groupBy: 'host' });
+    await user.click(screen.getByRole('combobox', { name: 'Rank by' }));
+    expect(await screen.findByRole('option', { name: /^Memory used/ })).toBeInTheDocument();
+    expect(screen.queryByRole('option', { name: /^Memory limit/ })).not.toBeInTheDocument();
+  });
+
   it('containers: host, state, name, image, label and limit', async () => {
     const { last, onRunQuery } = setup({ queryType: 'containers' });
     await pick('State', 'exited');

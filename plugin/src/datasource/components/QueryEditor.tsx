@@ -13,6 +13,7 @@ import {
 } from '@grafana/ui';
 import type { DataSource } from '../datasource';
 import { METRIC_INFO } from '../frames';
+import { FleetFields } from './FleetFields';
 import {
   CONTAINER_STATES,
   DEFAULT_LOG_LIMIT,
@@ -197,6 +198,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               />
             </InlineField>
           </InlineFieldRow>
+          <FleetFields query={query} labelWidth={LABEL_WIDTH} update={update} onRunQuery={onRunQuery} />
         </>
       )}
 

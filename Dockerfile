@@ -35,12 +35,16 @@ RUN npx --no-install tsc -b
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY --from=manifests /src ./
-RUN npm ci --omit=dev --no-audit --no-fund --workspace common --workspace collector --workspace api
+RUN npm ci --omit=dev --no-audit --no-fund --workspace common --workspace collector --workspace api \
+ && mkdir -p common/node_modules collector/node_modules api/node_modules
 
 FROM ${NODE_IMAGE} AS node-runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules node_modules
+# npm nests a workspace's dependency under <workspace>/node_modules when the hoisted copy is another
+# version (the api's lru-cache 11, for one): each image takes its workspaces' folders too.
+COPY --from=prod-deps /app/common/node_modules common/node_modules
 COPY --from=server-build /src/package.json ./
 COPY sql sql
 COPY --from=server-build /src/common/package.json common/
@@ -49,6 +53,7 @@ COPY --from=server-build /src/common/dist common/dist
 # ---- collector ---------------------------------------------------------------------------------
 FROM node-runtime AS collector
 COPY --from=server-build /src/collector/package.json collector/
+COPY --from=prod-deps /app/collector/node_modules collector/node_modules
 COPY --from=server-build /src/collector/dist collector/dist
 # The spool keeps rows across a database outage and a restart: mount a volume here.
 RUN mkdir -p /var/lib/dockpulse/spool && chown -R node:node /var/lib/dockpulse
@@ -59,6 +64,7 @@ CMD ["node", "collector/dist/main.js"]
 # ---- api ---------------------------------------------------------------------------------------
 FROM node-runtime AS api
 COPY --from=server-build /src/api/package.json api/
+COPY --from=prod-deps /app/api/node_modules api/node_modules
 COPY --from=server-build /src/api/dist api/dist
 USER node
 EXPOSE 8080

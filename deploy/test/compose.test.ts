@@ -415,6 +415,20 @@ describe('Dockerfile', () => {
     expect(dockerfile).not.toMatch(/^#\s*syntax=/m);
   });
 
+  it("gives each server image its workspaces' own node_modules (npm nests a dependency there when the hoisted one is another version)", () => {
+    const stages = dockerfileStages();
+    const chain = (name: string): string[] => {
+      const stage = stages.find((s) => s.name === name);
+      return stage ? [...chain(stage.from), ...stage.body] : [];
+    };
+    for (const [target, workspaces] of Object.entries({ collector: ['common', 'collector'], api: ['common', 'api'] })) {
+      for (const ws of workspaces) {
+        const copied = chain(target).includes(`COPY --from=prod-deps /app/${ws}/node_modules ${ws}/node_modules`);
+        expect([target, ws, copied]).toEqual([target, ws, true]);
+      }
+    }
+  });
+
   it('bakes in a Grafana that satisfies both plugin.json grafanaDependency ranges', () => {
     const version = /^ARG GRAFANA_IMAGE=grafana\/grafana:(\d+)\.(\d+)\.(\d+)$/m.exec(dockerfile);
     expect(version).not.toBeNull();

@@ -81,14 +81,14 @@ cleanup() {
   trap - EXIT INT TERM
   [ -z "$phase_name" ] || timings+=("$(printf '%-40s %4ss' "$phase_name" $((SECONDS - phase_started)))")
   phase_name=''
-  if [ "$status" -ne 0 ] && [ -f "$work/.env" ]; then
+  if [ "$status" -ne 0 ]; then
     [ -n "$failed" ] || printf '[stack] FAILED (exit %s) during the phase above\n' "$status" >&2
-    show_logs timescaledb migrate collector api docker-socket-proxy
     for build_log in "$work/standins.log" "$work/build.log"; do
       [ -f "$build_log" ] || continue
       printf '[stack] --- last lines of %s\n' "$(basename "$build_log")" >&2
       tail -n 40 "$build_log" >&2
     done
+    [ ! -f "$work/up.log" ] || show_logs timescaledb migrate collector api docker-socket-proxy
   fi
   printf '\n[stack] === cleanup\n'
   docker rm -f "$tick" >/dev/null 2>&1 || true
@@ -246,10 +246,9 @@ proxy_status() { # method path: HTTP status the proxy answers to the collector's
 [ "$(proxy_status POST /containers/create)" = 403 ] || fail "the socket proxy stand-in let a POST through"
 [ "$(proxy_status GET /volumes)" = 403 ] || fail "the socket proxy stand-in answered GET /volumes"
 pass "socket proxy stand-in: GET /containers/json allowed, POST and /volumes refused (403)"
-
-# ------------------------------------------------------------------------------------------------
 compose ps | sed 's/^/[stack]   /'
 
+# ------------------------------------------------------------------------------------------------
 phase "restart keeps the data (down, up)"
 before=$(stats_rows)
 down_started=$SECONDS

@@ -25,6 +25,8 @@ export interface ChooseOptions {
   procRoot: string;
   engine: Pick<Engine, 'inspect'>;
   now?: () => number;
+  /** Most cgroup file descriptors kept open (default: half the open-file limit). */
+  fdBudget?: number;
 }
 
 /** Throws only when STATS_SAMPLER=cgroup asks for what this host cannot give. */
@@ -33,7 +35,7 @@ export function chooseSampler(options: ChooseOptions, info: SamplerEngineInfo): 
   const detected = detectLayout({ cgroupRoot: options.cgroupRoot, procRoot: options.procRoot }, info);
   let reason: string;
   if (detected.ok) {
-    const sampler = new CgroupSampler({ layout: detected.layout, engine: options.engine, now: options.now });
+    const sampler = new CgroupSampler({ layout: detected.layout, engine: options.engine, now: options.now, fdBudget: options.fdBudget });
     try {
       sampler.beginCycle();
       const { layout } = detected;

@@ -4,7 +4,10 @@
 //
 // Reads are synchronous on purpose: each is a few microseconds of kernel work (sysfs and procfs
 // files are generated on read), and sending them through libuv's thread pool would cost more CPU
-// than the reads themselves.
+// than the reads themselves. A container's cgroup files stay open between cycles and are read again
+// from offset 0 (seq_file regenerates them then): the path walk of open(2) cost more than the read
+// (bench/README.md). /proc/<pid>/net/dev is opened each cycle: an open one would keep showing the
+// old network namespace after a restart.
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { isNotFound, type Engine } from '../docker/client';
@@ -46,7 +49,15 @@ export interface ContainerFiles {
   pids: string;
   /** null: the container has no network namespace of its own (`--network host`). */
   net: string | null;
+  /** Open descriptors of the cgroup files, by path (closed when the container is forgotten). */
+  fds?: Map<string, number>;
+  /** The memory limit as last read, and in which cycle (it is re-read every LIMIT_REREAD_CYCLES). */
+  limit?: { bytes: number; cycle: number };
 }
+
+// A memory limit changes only by `docker update`; re-reading it every ~minute (at the default 5 s
+// schedule) instead of every cycle saves one of the seven file reads per container and cycle.
+export const LIMIT_REREAD_CYCLES = 12;
 
 // "Unlimited" for the mapper: above any host's memory, so it becomes the host's memory (v1 writes
 // 2^63 rounded down to a page, which the engine passes on; v2 writes "max").
@@ -73,6 +84,30 @@ function readSmall(file: string): string {
 
 const PID_GONE = 'its init process is gone';
 
+/** A file already open: read it again from the start. */
+function readOpen(fd: number, file: string): string {
+  let length = 0;
+  for (;;) {
+    const n = readSync(fd, buffer, length, buffer.length - length, length);
+    if (n === 0) break;
+    length += n;
+    if (length === buffer.length) throw new Error(`${file}: longer than ${buffer.length} bytes`);
+  }
+  return buffer.toString('latin1', 0, length);
+}
+
+/** The soft RLIMIT_NOFILE from /proc/self/limits; 1024 (the usual default) when it cannot be read. */
+function openFileLimit(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'latin1').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
+    if (soft === 'unlimited') return 1_048_576;
+    return soft && /^\d+$/.test(soft) ? Number(soft) : 1024;
+  } catch {
+    return 1024;
+  }
+}
+
 const code = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
 
 export interface CgroupSamplerOptions {
@@ -81,6 +116,8 @@ export interface CgroupSamplerOptions {
   engine: Pick<Engine, 'inspect'>;
   /** Sample time; the engine path uses the engine's `read` instead. */
   now?: () => number;
+  /** Most cgroup file descriptors kept open between cycles; default half the open-file limit. */
+  fdBudget?: number;
 }
 
 export class CgroupSampler {
@@ -88,16 +125,55 @@ export class CgroupSampler {
   private readonly files = new Map<string, ContainerFiles>();
   private readonly now: () => number;
   private system: SystemCpu | null = null;
+  private cycle = 0;
+  /** Descriptors kept open at most: half the open-file limit, the rest is the process's. */
+  private readonly fdBudget: number;
+  private openFds = 0;
 
   constructor(private readonly options: CgroupSamplerOptions) {
     this.layout = options.layout;
     this.now = options.now ?? Date.now;
+    this.fdBudget = options.fdBudget ?? Math.floor(openFileLimit() / 2);
+  }
+
+  get openDescriptors(): number {
+    return this.openFds;
+  }
+
+  /** A cgroup file's text, through a descriptor kept open while the budget allows. */
+  private readCgroupFile(f: ContainerFiles, file: string): string {
+    let fd = f.fds?.get(file);
+    if (fd === undefined && this.openFds < this.fdBudget) {
+      fd = openSync(file, 'r');
+      (f.fds ??= new Map()).set(file, fd);
+      this.openFds += 1;
+    }
+    return fd === undefined ? readSmall(file) : readOpen(fd, file);
+  }
+
+  private closeFiles(f: ContainerFiles | undefined): void {
+    if (!f?.fds) return;
+    for (const fd of f.fds.values()) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed: nothing to give back
+      }
+    }
+    this.openFds -= f.fds.size;
+    f.fds = undefined;
+  }
+
+  private forget(containerId: string): void {
+    this.closeFiles(this.files.get(containerId));
+    this.files.delete(containerId);
   }
 
   /** The host's CPU time, read once per cycle: what each container's CPU delta is weighed against. */
   beginCycle(): void {
     const file = path.join(this.layout.procRoot, 'stat');
     this.system = parseProcStat(readFileSync(file, 'latin1'), file);
+    this.cycle += 1;
   }
 
   async sample(containerId: string): Promise<SampleOutcome> {
@@ -110,22 +186,28 @@ export class CgroupSampler {
       fresh = true;
     }
     let outcome = this.read(containerId, files);
+    if (outcome.kind !== 'sample' && files.fds) {
+      // Descriptors of a cgroup that was removed (and maybe made again by a restart) read ENODEV:
+      // open the files afresh before drawing conclusions.
+      this.closeFiles(files);
+      outcome = this.read(containerId, files);
+    }
     // A known container whose init process is gone was restarted (new pid, same cgroup): look it up again.
     if (outcome.kind === 'vanished' && outcome.why === PID_GONE && !fresh) {
-      this.files.delete(containerId);
+      this.forget(containerId);
       const resolved = await this.resolve(containerId);
       if (resolved.kind !== 'files') return resolved.outcome;
-      outcome = this.read(containerId, resolved.files);
+      files = resolved.files;
+      outcome = this.read(containerId, files);
     }
-    if (outcome.kind === 'sample') this.files.set(containerId, this.files.get(containerId) ?? files);
-    else this.files.delete(containerId);
+    if (outcome.kind !== 'sample') this.forget(containerId);
     return outcome;
   }
 
   /** Forgets containers that no longer run. */
   retainOnly(running: Iterable<string>): void {
     const keep = new Set(running);
-    for (const id of this.files.keys()) if (!keep.has(id)) this.files.delete(id);
+    for (const id of [...this.files.keys()]) if (!keep.has(id)) this.forget(id);
   }
 
   get knownContainers(): number {
@@ -226,7 +308,7 @@ export class CgroupSampler {
     const v2 = this.layout.version === 2;
     let cpuFile: string;
     try {
-      cpuFile = readSmall(f.cpu);
+      cpuFile = this.readCgroupFile(f, f.cpu);
     } catch (error) {
       // The cgroup is removed when the container stops; its directory going is the sign.
       if (code(error) === 'ENOENT' && !existsSync(f.cgroupDir)) return { kind: 'vanished', why: 'its cgroup is gone' };
@@ -241,13 +323,16 @@ export class CgroupSampler {
             return usec * 1000;
           })()
         : parseSingle(cpuFile, f.cpu);
-      const usage = parseSingle(readSmall(f.memUsage), f.memUsage);
+      const usage = parseSingle(this.readCgroupFile(f, f.memUsage), f.memUsage);
       const inactiveKey = v2 ? 'inactive_file' : 'total_inactive_file';
-      const memStat = parseFlatKeyed(readSmall(f.memStat), f.memStat, [inactiveKey] as const);
-      const limit = parseMax(readSmall(f.memLimit), f.memLimit);
-      const blkText = readSmall(f.blkio);
+      const memStat = parseFlatKeyed(this.readCgroupFile(f, f.memStat), f.memStat, [inactiveKey] as const);
+      if (!f.limit || this.cycle - f.limit.cycle >= LIMIT_REREAD_CYCLES) {
+        f.limit = { bytes: parseMax(this.readCgroupFile(f, f.memLimit), f.memLimit), cycle: this.cycle };
+      }
+      const limit = f.limit.bytes;
+      const blkText = this.readCgroupFile(f, f.blkio);
       const blk = v2 ? parseV2IoStat(blkText, f.blkio) : parseV1Blkio(blkText, f.blkio);
-      const pids = parseSingle(readSmall(f.pids), f.pids);
+      const pids = parseSingle(this.readCgroupFile(f, f.pids), f.pids);
       let networks: EngineStats['networks'];
       if (f.net) {
         let netText: string;

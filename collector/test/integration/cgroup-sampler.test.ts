@@ -3,52 +3,35 @@
 // this test's own) and a disk writer. In each cycle every container is sampled both ways, the
 // engine's one-shot stats first and its cgroup files right after, and the two rows must agree.
 // Tolerances allow for a loaded machine: the two reads are milliseconds apart, not simultaneous.
-import { randomBytes } from "node:crypto";
-import type { ContainerStatsRow } from "@dockpulse/common";
-import {
-  chooseSampler,
-  defaultProcRoot,
-  type CgroupSampler,
-  type SamplerEngineInfo,
-} from "@dockpulse/collector/cgroup";
-import { DockerEngine } from "@dockpulse/collector/docker/client";
-import {
-  mapStats,
-  PreviousSampleCache,
-} from "@dockpulse/collector/docker/stats";
-import {
-  docker,
-  engineMissing,
-  sleep,
-  TEST_IMAGE,
-  TEST_LABEL,
-} from "./support";
+import { randomBytes } from 'node:crypto';
+import type { ContainerStatsRow } from '@dockpulse/common';
+import { chooseSampler, defaultProcRoot, type CgroupSampler, type SamplerEngineInfo } from '@dockpulse/collector/cgroup';
+import { DockerEngine } from '@dockpulse/collector/docker/client';
+import { mapStats, PreviousSampleCache } from '@dockpulse/collector/docker/stats';
+import { docker, engineMissing, sleep, TEST_IMAGE, TEST_LABEL } from './support';
 
 jest.setTimeout(90_000);
 
-const runId = randomBytes(4).toString("hex");
+const runId = randomBytes(4).toString('hex');
 const network = `dp-cgroup-${runId}`;
 const MiB = 1024 * 1024;
 const WINDOW_MS = 3000;
 const CYCLES = 3;
 
-const WORKLOAD: Record<
-  string,
-  { cmd: string; nanoCpus?: number; memory?: number }
-> = {
-  burner: { cmd: "while :; do :; done", nanoCpus: 500_000_000 },
-  idle: { cmd: "sleep 3600" },
+const WORKLOAD: Record<string, { cmd: string; nanoCpus?: number; memory?: number }> = {
+  burner: { cmd: 'while :; do :; done', nanoCpus: 500_000_000 },
+  idle: { cmd: 'sleep 3600' },
   // /dev/shm is tmpfs: its pages are charged to the container and are not inactive_file
   grower: {
-    cmd: "i=0; while [ $i -lt 40 ]; do dd if=/dev/zero of=/dev/shm/f$i bs=1M count=1 2>/dev/null; i=$((i+1)); sleep 0.25; done; sleep 3600",
+    cmd: 'i=0; while [ $i -lt 40 ]; do dd if=/dev/zero of=/dev/shm/f$i bs=1M count=1 2>/dev/null; i=$((i+1)); sleep 0.25; done; sleep 3600',
     memory: 256 * MiB,
   },
-  listener: { cmd: "httpd -f -p 8080 -h /bin" },
+  listener: { cmd: 'httpd -f -p 8080 -h /bin' },
   talker: {
     cmd: `while :; do wget -q -O /dev/null http://listener-${runId}:8080/busybox; sleep 0.3; done`,
   },
   writer: {
-    cmd: "while :; do dd if=/dev/zero of=/tmp/f bs=1M count=4 conv=fsync 2>/dev/null; rm -f /tmp/f; sleep 0.3; done",
+    cmd: 'while :; do dd if=/dev/zero of=/tmp/f bs=1M count=4 conv=fsync 2>/dev/null; rm -f /tmp/f; sleep 0.3; done',
   },
 };
 
@@ -61,12 +44,12 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   missing = await engineMissing();
   if (missing) return;
-  engine = new DockerEngine({ socketPath: "/var/run/docker.sock" }, 10_000);
+  engine = new DockerEngine({ socketPath: '/var/run/docker.sock' }, 10_000);
   info = (await engine.info()) as SamplerEngineInfo;
   const choice = chooseSampler(
     {
-      mode: "auto",
-      cgroupRoot: "/sys/fs/cgroup",
+      mode: 'auto',
+      cgroupRoot: '/sys/fs/cgroup',
       procRoot: defaultProcRoot(),
       engine,
     },
@@ -79,14 +62,14 @@ beforeAll(async () => {
   sampler = choice.sampler;
   await docker.createNetwork({
     Name: network,
-    Labels: { [TEST_LABEL]: "collector", "dockpulse.test.run": runId },
+    Labels: { [TEST_LABEL]: 'collector', 'dockpulse.test.run': runId },
   });
   for (const [name, w] of Object.entries(WORKLOAD)) {
     const c = await docker.createContainer({
       Image: TEST_IMAGE,
       name: `${name}-${runId}`,
-      Cmd: ["sh", "-c", w.cmd],
-      Labels: { [TEST_LABEL]: "collector", "dockpulse.test.run": runId },
+      Cmd: ['sh', '-c', w.cmd],
+      Labels: { [TEST_LABEL]: 'collector', 'dockpulse.test.run': runId },
       HostConfig: {
         NetworkMode: network,
         NanoCpus: w.nanoCpus,
@@ -133,12 +116,9 @@ async function sampleBoth(cycles: number): Promise<Record<string, Pair>[]> {
         const raw = await engine.stats(id);
         s.beginCycle(); // host CPU time at the same moment as this container's, not the cycle's start
         const outcome = await s.sample(id);
-        if (outcome.kind !== "sample")
-          throw new Error(
-            `${name}: cgroup sample ${outcome.kind}: ${JSON.stringify(outcome)}`,
-          );
+        if (outcome.kind !== 'sample') throw new Error(`${name}: cgroup sample ${outcome.kind}: ${JSON.stringify(outcome)}`);
         const ctx = {
-          hostId: "itest",
+          hostId: 'itest',
           containerId: id,
           hostMemTotalBytes: info.MemTotal ?? null,
         };
@@ -161,13 +141,11 @@ async function sampleBoth(cycles: number): Promise<Record<string, Pair>[]> {
 const within = (a: number | null, b: number | null, tolerance: number) => {
   expect(a).not.toBeNull();
   expect(b).not.toBeNull();
-  expect(Math.abs((a as number) - (b as number))).toBeLessThanOrEqual(
-    tolerance,
-  );
+  expect(Math.abs((a as number) - (b as number))).toBeLessThanOrEqual(tolerance);
 };
 
-describe("cgroup sampler against the engine, same containers, same cycle", () => {
-  it("is the sampler the collector chooses on this host", () => {
+describe('cgroup sampler against the engine, same containers, same cycle', () => {
+  it('is the sampler the collector chooses on this host', () => {
     if (missing) return console.warn(`skipped: ${missing}`);
     expect(sampler?.layout).toMatchObject({
       version: Number(info.CgroupVersion ?? 1),
@@ -175,7 +153,7 @@ describe("cgroup sampler against the engine, same containers, same cycle", () =>
     });
   });
 
-  it("agrees on CPU %, memory, limits, pids and counter rates", async () => {
+  it('agrees on CPU %, memory, limits, pids and counter rates', async () => {
     if (missing) return console.warn(`skipped: ${missing}`);
     const cycles = await sampleBoth(CYCLES);
     for (let k = 1; k < cycles.length; k++) {
@@ -186,27 +164,14 @@ describe("cgroup sampler against the engine, same containers, same cycle", () =>
         // CPU %: a few points (the burner runs at ~50 % of one CPU's worth, the --cpus 0.5 quota)
         within(cgroup.cpu_percent, en.cpu_percent, 5);
         // memory: the same formula read a few ms apart; the grower adds 4 MiB/s
-        within(
-          cgroup.mem_used_bytes,
-          en.mem_used_bytes,
-          2 * MiB + 0.05 * (en.mem_used_bytes ?? 0),
-        );
+        within(cgroup.mem_used_bytes, en.mem_used_bytes, 2 * MiB + 0.05 * (en.mem_used_bytes ?? 0));
         expect({ what, limit: cgroup.mem_limit_bytes }).toEqual({
           what,
           limit: en.mem_limit_bytes,
         });
-        within(
-          cgroup.pids,
-          en.pids,
-          name === "talker" || name === "writer" ? 3 : 0,
-        );
+        within(cgroup.pids, en.pids, name === 'talker' || name === 'writer' ? 3 : 0);
         // counters: never down, and the same growth over the window both ways
-        for (const field of [
-          "net_rx_bytes",
-          "net_tx_bytes",
-          "blk_read_bytes",
-          "blk_write_bytes",
-        ] as const) {
+        for (const field of ['net_rx_bytes', 'net_tx_bytes', 'blk_read_bytes', 'blk_write_bytes'] as const) {
           const c0 = before[name]?.cgroup[field] as number;
           const c1 = cgroup[field] as number;
           expect({ what, field, down: c1 < c0 }).toEqual({
@@ -215,11 +180,8 @@ describe("cgroup sampler against the engine, same containers, same cycle", () =>
             down: false,
           });
           const rateC = c1 - c0;
-          const rateE =
-            (en[field] as number) - (before[name]?.engine[field] as number);
-          const same =
-            Math.abs(rateC - rateE) <=
-            0.1 * Math.max(rateC, rateE) + 256 * 1024;
+          const rateE = (en[field] as number) - (before[name]?.engine[field] as number);
+          const same = Math.abs(rateC - rateE) <= 0.1 * Math.max(rateC, rateE) + 256 * 1024;
           expect({ what, field, rateC, rateE, same }).toEqual({
             what,
             field,
@@ -234,36 +196,47 @@ describe("cgroup sampler against the engine, same containers, same cycle", () =>
     const first = cycles[0] as Record<string, Pair>;
     expect(last.burner?.cgroup.cpu_percent).toBeGreaterThan(20);
     expect(last.idle?.cgroup.cpu_percent).toBeLessThan(5);
-    expect(
-      (last.grower?.cgroup.mem_used_bytes as number) -
-        (first.grower?.cgroup.mem_used_bytes as number),
-    ).toBeGreaterThan(8 * MiB);
-    expect(
-      (last.talker?.cgroup.net_rx_bytes as number) -
-        (first.talker?.cgroup.net_rx_bytes as number),
-    ).toBeGreaterThan(1 * MiB);
-    expect(
-      (last.listener?.cgroup.net_tx_bytes as number) -
-        (first.listener?.cgroup.net_tx_bytes as number),
-    ).toBeGreaterThan(1 * MiB);
+    expect((last.grower?.cgroup.mem_used_bytes as number) - (first.grower?.cgroup.mem_used_bytes as number)).toBeGreaterThan(8 * MiB);
+    expect((last.talker?.cgroup.net_rx_bytes as number) - (first.talker?.cgroup.net_rx_bytes as number)).toBeGreaterThan(1 * MiB);
+    expect((last.listener?.cgroup.net_tx_bytes as number) - (first.listener?.cgroup.net_tx_bytes as number)).toBeGreaterThan(1 * MiB);
     expect(last.idle?.cgroup.mem_limit_bytes).toBe(info.MemTotal);
   });
 
-  it("a container removed after it was sampled once is reported as vanished", async () => {
+  it('a restarted container (new init pid, its cgroup made again) is sampled from its new files', async () => {
+    if (missing) return console.warn(`skipped: ${missing}`);
+    const s = sampler as CgroupSampler;
+    const c = await docker.createContainer({
+      Image: TEST_IMAGE,
+      name: `restarted-${runId}`,
+      Cmd: ['sleep', '3600'],
+      Labels: { [TEST_LABEL]: 'collector', 'dockpulse.test.run': runId },
+    });
+    ids.restarted = c.id;
+    await c.start();
+    s.beginCycle();
+    expect((await s.sample(c.id)).kind).toBe('sample');
+    await c.restart({ t: 0 });
+    s.beginCycle();
+    expect(await s.sample(c.id)).toMatchObject({ kind: 'sample', stats: { pids_stats: { current: 1 } } });
+    await c.remove({ force: true });
+    delete ids.restarted;
+  });
+
+  it('a container removed after it was sampled once is reported as vanished', async () => {
     if (missing) return console.warn(`skipped: ${missing}`);
     const s = sampler as CgroupSampler;
     const c = await docker.createContainer({
       Image: TEST_IMAGE,
       name: `gone-${runId}`,
-      Cmd: ["sleep", "3600"],
-      Labels: { [TEST_LABEL]: "collector", "dockpulse.test.run": runId },
+      Cmd: ['sleep', '3600'],
+      Labels: { [TEST_LABEL]: 'collector', 'dockpulse.test.run': runId },
     });
     ids.gone = c.id;
     await c.start();
     s.beginCycle();
-    expect((await s.sample(c.id)).kind).toBe("sample");
+    expect((await s.sample(c.id)).kind).toBe('sample');
     await c.remove({ force: true });
     delete ids.gone;
-    expect(await s.sample(c.id)).toMatchObject({ kind: "vanished" });
+    expect(await s.sample(c.id)).toMatchObject({ kind: 'vanished' });
   });
 });

@@ -1,15 +1,16 @@
 // The cgroup sampler from file trees: cgroup v1 recorded on a real host, cgroup v2 built from the
 // kernel's cgroup-v2 documentation (test/fixtures/README.md says how each was made). The trees are
 // copied to a temporary directory, so a test can make a file vanish or go bad. No server is touched.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import type { Pool } from 'pg';
 import type { ContainerStatsRow, RowSink, TableName, TableRows } from '@dockpulse/common';
-import { chooseSampler, type SamplerEngineInfo } from '@dockpulse/collector/cgroup';
+import { chooseSampler, type CgroupSampler, type SamplerEngineInfo } from '@dockpulse/collector/cgroup';
+import { LIMIT_REREAD_CYCLES } from '@dockpulse/collector/cgroup/sampler';
 import { containerCgroupPath, detectLayout, expandSlice } from '@dockpulse/collector/cgroup/layout';
-import { CgroupFormatError, parseNetDev, parseProcStat, parseV1Blkio, parseV2IoStat } from '@dockpulse/collector/cgroup/parse';
+import { CgroupFormatError, parseFlatKeyed, parseNetDev, parseProcStat, parseV1Blkio, parseV2IoStat } from '@dockpulse/collector/cgroup/parse';
 import type { Engine } from '@dockpulse/collector/docker/client';
 import { EngineHttpError } from '@dockpulse/collector/docker/stats-request';
 import type { EngineInspect, EngineStats } from '@dockpulse/collector/docker/engine-types';
@@ -42,6 +43,7 @@ interface Harness {
   snapshot(name: string): void;
   job: StatsJob;
   sink: MemorySink;
+  sampler: CgroupSampler;
   metrics: CollectorMetrics;
   warnings: { containerId?: string; msg: string }[];
   engineStatsCalls: string[];
@@ -56,10 +58,22 @@ function harness(
     inspect: Record<string, EngineInspect | 'gone'>;
     engineStats?: Record<string, EngineStats>;
     info?: SamplerEngineInfo;
+    /** Plain files of a removed directory stay readable through open descriptors (kernfs ones do not). */
+    fdBudget?: number;
   },
 ): Harness {
   const root = mkdtempSync(path.join(tmpdir(), 'dp-cgroup-'));
-  const snapshot = (name: string) => cpSync(path.join(FIXTURES_DIR, tree, name), root, { recursive: true, force: true });
+  // File by file, rewriting in place (same inode), as the kernel's files change under open descriptors.
+  const snapshot = (name: string) => {
+    const from = path.join(FIXTURES_DIR, tree, name);
+    for (const entry of readdirSync(from, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const source = path.join(entry.parentPath, entry.name);
+      const target = path.join(root, path.relative(from, source));
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, readFileSync(source));
+    }
+  };
   snapshot('t0');
   let nowMs = Date.now();
   const startMs = nowMs;
@@ -88,13 +102,13 @@ function harness(
   const metrics = new CollectorMetrics(logger);
   const info = options.info ?? fixture<SamplerEngineInfo>(`${tree}/info.json`);
   const choice = chooseSampler(
-    { mode: 'cgroup', cgroupRoot: path.join(root, 'sys/fs/cgroup'), procRoot: path.join(root, 'proc'), engine, now: () => nowMs },
+    { mode: 'cgroup', cgroupRoot: path.join(root, 'sys/fs/cgroup'), procRoot: path.join(root, 'proc'), engine, now: () => nowMs, fdBudget: options.fdBudget ?? 0 },
     info,
   );
   const sink = new MemorySink();
   const job = new StatsJob({ engine, sink, pool: {} as Pool, hostId: 'h', metrics, logger }, 8, choice.sampler);
   job.hostMemTotalBytes = info.MemTotal ?? null;
-  return { root, snapshot, job, sink, metrics, warnings, engineStatsCalls, advance: (ms) => (nowMs += ms), startMs };
+  return { root, snapshot, job, sink, sampler: choice.sampler as CgroupSampler, metrics, warnings, engineStatsCalls, advance: (ms) => (nowMs += ms), startMs };
 }
 
 const roots: string[] = [];
@@ -238,6 +252,38 @@ describe('cgroup v2 (trees built from the kernel cgroup-v2 documentation)', () =
   });
 });
 
+describe('open files', () => {
+  it('keeps the cgroup files of each container open between cycles within the budget, and closes them when it stops running', async () => {
+    const running = [V1_BURNER, V1_NONET];
+    const h = track(harness(V1, { running, inspect: v1Inspect(), fdBudget: 8 }));
+    await h.job.run();
+    // 6 cgroup files per container (net/dev is opened each cycle); the second container gets the 2 left
+    expect(h.sampler.openDescriptors).toBe(8);
+    h.snapshot('t1');
+    h.advance(1000);
+    await h.job.run();
+    expect(h.sink.byContainer(V1_BURNER)[1]?.net_rx_bytes).toBe(806);
+    expect(h.sink.byContainer(V1_BURNER)[1]?.cpu_percent).toBeCloseTo(51.355807326, 6);
+    running.splice(0, 2);
+    await h.job.run();
+    expect(h.sampler.openDescriptors).toBe(0);
+  });
+});
+
+describe('memory limit', () => {
+  it('is read once a minute (every 12 cycles), not every cycle: a docker update shows within a minute', async () => {
+    expect(LIMIT_REREAD_CYCLES).toBe(12);
+    const h = track(harness(V1, { running: [V1_BURNER], inspect: v1Inspect() }));
+    await h.job.run();
+    writeFileSync(path.join(h.root, 'sys/fs/cgroup/memory/docker', V1_BURNER, 'memory.limit_in_bytes'), '134217728\n');
+    for (let cycle = 1; cycle <= 12; cycle++) {
+      h.advance(5000);
+      await h.job.run();
+    }
+    expect(h.sink.rows.map((r) => r.mem_limit_bytes)).toEqual([...Array(12).fill(67108864), 134217728]);
+  });
+});
+
 describe('containers that vanish, files that go bad', () => {
   it('a container gone between the listing and the read (inspect 404, or its cgroup removed) is skipped and counted, not an error', async () => {
     const inspect: Record<string, EngineInspect | 'gone'> = { ...v1Inspect(), [V1_NONET]: 'gone' };
@@ -373,6 +419,10 @@ describe('paths and parsers', () => {
     expect(() => parseV2IoStat('rbytes=1\n', 'io.stat')).toThrow(/io.stat: unexpected line/);
     expect(() => parseNetDev('garbage', 'net/dev')).toThrow(/net\/dev: not a net\/dev table/);
     expect(() => parseProcStat('intr 1 2\n', 'stat')).toThrow(/no "cpu"/);
+    expect(parseFlatKeyed('total_inactive_file 7\ninactive_file 3\n', 'memory.stat', ['inactive_file'])).toEqual({ inactive_file: 3 });
+    expect(parseFlatKeyed('inactive_file 3\ntotal_inactive_file 7', 'memory.stat', ['total_inactive_file'])).toEqual({ total_inactive_file: 7 });
+    expect(parseFlatKeyed('anon 1\n', 'memory.stat', ['inactive_file'])).toEqual({});
+    expect(() => parseFlatKeyed('usage_usec -1\n', 'cpu.stat', ['usage_usec'])).toThrow(/cpu.stat: usage_usec is not an unsigned integer/);
     expect(parseV1Blkio('8:0 Read 10\n8:0 Write 20\n8:16 Read 1\n8:16 Total 31\nTotal 31\n', 'f')).toEqual({ read: 11, write: 20 });
   });
 });

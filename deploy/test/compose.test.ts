@@ -52,12 +52,22 @@ async function composeConfig(envFile = envExample): Promise<ComposeFile> {
   return parse(stdout.replace(/\$\$/g, '$')) as ComposeFile;
 }
 
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
 /** A copy of .env.example with some settings replaced, as a user's .env. */
 function envFileWith(overrides: Record<string, string>): string {
   const lines = readFileSync(envExample, 'utf8')
     .split('\n')
     .filter((line) => !Object.keys(overrides).some((name) => line.startsWith(`${name}=`)));
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'dp-env-')), '.env');
+  const file = path.join(tempDir('dp-env-'), '.env');
   writeFileSync(file, [...lines, ...Object.entries(overrides).map(([k, v]) => `${k}=${v}`), ''].join('\n'));
   return file;
 }
@@ -152,7 +162,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('refuses to start without the passwords', async () => {
-    const emptyEnv = path.join(mkdtempSync(path.join(tmpdir(), 'dp-env-')), '.env');
+    const emptyEnv = path.join(tempDir('dp-env-'), '.env');
     writeFileSync(emptyEnv, '');
     const failure = await run('docker-compose', ['-f', composeFile, '--env-file', emptyEnv, 'config'], {
       cwd: REPO_ROOT,

@@ -91,7 +91,7 @@ export type StorageRequest = z.infer<typeof storageSetting>;
 export type StorageFlavour = Exclude<StorageRequest, 'auto'>;
 
 export const databaseUrlSetting = z
-  .string({ required_error: 'is required (postgres://user:password@host:5432/db)' })
+  .string({ required_error: 'is required (postgres://user:password@host:5432/db, or without the password and PGPASSWORD set)' })
   .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
 
 /** DATABASE_WAIT_TIMEOUT: how long a starting process waits for its database before it fails. */

@@ -22,7 +22,15 @@ redis_image="dockpulse-stack/redis:$run_id"
 proxy_image="dockpulse-stack/socket-proxy:$run_id"
 version="stack-$run_id"
 tick="dockpulse-stack-tick-$run_id"
-mirror=${STACK_DEBIAN_MIRROR:-$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)}
+# The Debian mirror this machine's apt uses (its first `URIs:` / `deb` line for the main archive),
+# unless STACK_DEBIAN_MIRROR names another.
+apt_mirror() {
+  { grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
+    grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '{print $2}'
+  } | grep -vE 'security|updates' | grep -E '/debian/?$' | head -n1
+}
+mirror=${STACK_DEBIAN_MIRROR:-$(apt_mirror || true)}
+[ -n "$mirror" ] || { echo '[stack] no Debian mirror found in /etc/apt: set STACK_DEBIAN_MIRROR' >&2; exit 1; }
 # Passwords with every character that broke the old URLs, and a `$`, written in .env the way
 # .env.example documents (single quotes).
 writer_password='w@r:i/t?e#r%$w1'

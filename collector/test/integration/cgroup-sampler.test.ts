@@ -3,12 +3,22 @@
 // this test's own) and a disk writer. In each cycle every container is sampled both ways, the
 // engine's one-shot stats first and its cgroup files right after, and the two rows must agree.
 // Tolerances allow for a loaded machine: the two reads are milliseconds apart, not simultaneous.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Pool } from 'pg';
 import type { ContainerStatsRow } from '@dockpulse/common';
+import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
+import { Collector } from '@dockpulse/collector/collector';
 import { chooseSampler, defaultProcRoot, type CgroupSampler, type SamplerEngineInfo } from '@dockpulse/collector/cgroup';
 import { DockerEngine } from '@dockpulse/collector/docker/client';
 import { mapStats, PreviousSampleCache } from '@dockpulse/collector/docker/stats';
-import { docker, engineMissing, sleep, TEST_IMAGE, TEST_LABEL } from './support';
+import { BatchWriter } from '@dockpulse/collector/writer';
+import { docker, engineMissing, quietLogger, sleep, tempDir, testPool, TEST_IMAGE, TEST_LABEL, waitFor } from './support';
+
+const run = promisify(execFile);
 
 jest.setTimeout(90_000);
 
@@ -238,5 +248,203 @@ describe('cgroup sampler against the engine, same containers, same cycle', () =>
     await c.remove({ force: true });
     delete ids.gone;
     expect(await s.sample(c.id)).toMatchObject({ kind: 'vanished' });
+  });
+});
+
+// Podman's Docker-compatible API, served by a `podman system service` this test starts on a socket
+// of its own (Debian's podman 4.3.1, cgroup v1, runc). Its default ulimits are switched off by a
+// containers.conf named in CONTAINERS_CONF: this sandbox refuses to raise RLIMIT_NPROC/NOFILE.
+describe('the collector against Podman', () => {
+  const dir = tempDir('dp-podman-');
+  const socket = path.join(dir, 'podman.sock');
+  const env = { ...process.env, CONTAINERS_CONF: path.join(dir, 'containers.conf') };
+  const podmanImage = 'localhost/dockpulse/testbox:latest';
+  let why: string | undefined;
+  let service: ChildProcess | undefined;
+  let podmanEngine: DockerEngine;
+  const podmanIds: Record<string, string> = {};
+  const podman = (...args: string[]) => run('podman', args, { env }).then((r) => r.stdout.trim());
+
+  beforeAll(async () => {
+    why = missing;
+    if (why) return;
+    writeFileSync(env.CONTAINERS_CONF, '[containers]\ndefault_ulimits = []\n');
+    try {
+      await podman('--version');
+    } catch {
+      why = 'podman is not installed (apt-get install -y podman)';
+      return;
+    }
+    if (
+      !(await podman('image', 'exists', podmanImage).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      // The engine's test image, handed over as an archive (no registry here).
+      await run('sh', ['-c', `docker save ${TEST_IMAGE} | podman load`], { env });
+    }
+    service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { env, stdio: 'ignore' });
+    podmanEngine = new DockerEngine({ socketPath: socket }, 10_000);
+    await waitFor('podman system service to answer', () => podmanEngine.info().then(() => true), 20_000);
+    for (const [name, cmd] of [
+      ['burner', 'while :; do :; done'],
+      ['idle', 'sleep 3600'],
+    ] as const) {
+      podmanIds[name] = await podman(
+        'run',
+        '-d',
+        '--name',
+        `pm-${name}-${runId}`,
+        '--label',
+        `${TEST_LABEL}=collector`,
+        '--label',
+        `dockpulse.test.run=${runId}`,
+        '--memory',
+        '64m',
+        ...(name === 'burner' ? ['--cpus', '0.5'] : []),
+        podmanImage,
+        'sh',
+        '-c',
+        cmd,
+      );
+    }
+  });
+
+  afterAll(async () => {
+    const ids = Object.values(podmanIds);
+    if (ids.length) await podman('rm', '-f', '-t', '0', ...ids).catch(() => undefined);
+    service?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stats, status, images and events reach the database (logs off: see the skipped test below)', async () => {
+    if (why) return console.warn(`skipped: ${why}`);
+    const db: TestDatabase = await createTestDatabase();
+    const pool: Pool = testPool(db.url);
+    const writer = new BatchWriter({
+      pool,
+      flavour: 'postgres',
+      batchSize: 500,
+      flushIntervalMs: 1000,
+      maxBufferedRows: 50_000,
+      spoolDir: tempDir('dp-spool-'),
+      logger: quietLogger,
+    });
+    await writer.start();
+    const collector = new Collector({
+      engine: podmanEngine,
+      sink: writer,
+      pool,
+      logger: quietLogger,
+      hostId: 'podman-host',
+      schedules: { stats: '* * * * * *', status: '*/2 * * * * *', images: '*/2 * * * * *', maintenance: '0 0 0 1 1 *' },
+      statsConcurrency: 8,
+      collectLogs: false,
+      logRateLimitLinesPerSec: 200,
+      logMaxLineBytes: 4096,
+      partitionsAheadDays: 2,
+      retentionMs: {
+        raw: 7 * 86_400_000,
+        hourly: 90 * 86_400_000,
+        daily: 3 * 365 * 86_400_000,
+        logs: 7 * 86_400_000,
+        events: 90 * 86_400_000,
+      },
+      version: 'test',
+      writerState: () => writer.state(),
+    });
+    try {
+      await collector.start();
+      expect(collector.metrics.statsSampler).toBe('cgroup'); // Podman's libpod-<id> cgroups, found through /proc/<pid>/cgroup
+      const late = await podman(
+        'run',
+        '-d',
+        '--name',
+        `pm-late-${runId}`,
+        '--label',
+        `dockpulse.test.run=${runId}`,
+        podmanImage,
+        'sleep',
+        '3600',
+      );
+      podmanIds.late = late;
+      const q = async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[];
+      await waitFor(
+        'two CPU figures of the Podman burner',
+        async () => {
+          const [row] = await q<{ n: number }>('SELECT count(cpu_percent)::int AS n FROM container_stats WHERE container_id = $1', [
+            podmanIds.burner,
+          ]);
+          return (row?.n ?? 0) >= 2;
+        },
+        30_000,
+      );
+      const [burner] = await q<{ cpu: number; mem: number; limit: number }>(
+        'SELECT max(cpu_percent) AS cpu, max(mem_used_bytes)::float8 AS mem, max(mem_limit_bytes)::float8 AS limit FROM container_stats WHERE container_id = $1',
+        [podmanIds.burner],
+      );
+      expect(burner?.cpu).toBeGreaterThan(20);
+      expect(burner?.limit).toBe(64 * 1024 * 1024);
+      const info = await q<{ container_id: string; state: string }>('SELECT container_id, state FROM container_info WHERE host_id = $1', [
+        'podman-host',
+      ]);
+      expect(info.map((r) => r.container_id)).toEqual(expect.arrayContaining([podmanIds.burner, podmanIds.idle]));
+      const images = await q<{ repo_tags: string[] }>('SELECT repo_tags FROM docker_images WHERE host_id = $1', ['podman-host']);
+      expect(images.flatMap((r) => r.repo_tags)).toContain(podmanImage);
+      await waitFor(
+        'the start event of a container started while the collector runs',
+        async () => (await q('SELECT 1 FROM container_events WHERE container_id = $1 AND action = $2', [late, 'start'])).length > 0,
+        15_000,
+      );
+      expect(collector.metrics.errorsTotal).toBe(0);
+    } finally {
+      await collector.stop();
+      await writer.close();
+      await pool.end();
+      await db.drop();
+    }
+  });
+
+  it("the cgroup sampler and Podman's stats endpoint agree on the same containers", async () => {
+    if (why) return console.warn(`skipped: ${why}`);
+    const podmanInfo = (await podmanEngine.info()) as SamplerEngineInfo;
+    const s = chooseSampler({ mode: 'cgroup', cgroupRoot: '/sys/fs/cgroup', procRoot: defaultProcRoot(), engine: podmanEngine }, podmanInfo)
+      .sampler as CgroupSampler;
+    const prevC = new PreviousSampleCache();
+    const prevE = new PreviousSampleCache();
+    let last: Record<string, Pair> = {};
+    for (let cycle = 0; cycle < 2; cycle++) {
+      if (cycle > 0) await sleep(WINDOW_MS);
+      last = {};
+      for (const name of ['burner', 'idle']) {
+        const id = podmanIds[name] as string;
+        const raw = await podmanEngine.stats(id);
+        s.beginCycle();
+        const outcome = await s.sample(id);
+        if (outcome.kind !== 'sample') throw new Error(`${name}: ${outcome.kind}`);
+        const ctx = { hostId: 'podman', containerId: id, hostMemTotalBytes: podmanInfo.MemTotal ?? null };
+        const e = mapStats(raw, { ...ctx, previous: prevE.get(id) });
+        const c = mapStats(outcome.stats, { ...ctx, previous: prevC.get(id) });
+        prevE.set(id, e.sample);
+        prevC.set(id, c.sample);
+        last[name] = { cgroup: c.row, engine: e.row };
+      }
+    }
+    for (const { cgroup, engine: en } of Object.values(last)) {
+      within(cgroup.cpu_percent, en.cpu_percent, 5);
+      within(cgroup.mem_usage_bytes, en.mem_usage_bytes, 2 * MiB);
+      expect(cgroup.mem_limit_bytes).toBe(en.mem_limit_bytes);
+      expect(cgroup.pids).toBe(en.pids);
+    }
+  });
+
+  // containers/podman#23712: before 5.2.2 a follow stream sends no HTTP headers until its first
+  // data, so DockerEngine.logs (dockerode waits for the headers, under DOCKER_TIMEOUT) times out for
+  // a container that prints nothing. Needs collector/src/docker/client.ts to hand back the stream
+  // before the headers come; until then run a collector against Podman 4.x with COLLECT_LOGS=false.
+  it.skip('follows the logs of a quiet container (Podman < 5.2.2 sends no headers before the first line)', async () => {
+    const stream = await podmanEngine.logs(podmanIds.idle as string, { follow: true });
+    expect(stream).toBeDefined();
   });
 });

@@ -1,0 +1,96 @@
+// Podman's Docker-compatible API (podman 4.3.1, `podman system service`), replayed from recorded
+// answers (test/fixtures/README.md, "Podman"): what the collector's mappers make of them, quirk by
+// quirk. Quirks the collector does not handle yet are skipped tests that say what is missing.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { mapEvent, parseEventLine } from '@dockpulse/collector/docker/events';
+import type { EngineContainerSummary, EngineImageSummary, EngineInfo, EngineInspect, EngineStats } from '@dockpulse/collector/docker/engine-types';
+import { mapHost } from '@dockpulse/collector/docker/host';
+import { mapImage } from '@dockpulse/collector/docker/images';
+import { mapInspect } from '@dockpulse/collector/docker/inspect';
+import { mapStats } from '@dockpulse/collector/docker/stats';
+import { FIXTURES_DIR, fixture } from '../fixtures';
+
+const BURNER = '0179cc41c5fe2fba8a86a9b8c2179f9f93ff84aca91712ffc3b1c322c46a35cb';
+const events = (file: string) =>
+  readFileSync(path.join(FIXTURES_DIR, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => parseEventLine(l));
+
+describe('Podman 4.3.1 answers', () => {
+  it('one-shot stats carry a zeroed precpu_stats (containers/podman#24730): CPU % comes from the previous sample, never from the zeros', () => {
+    const first = mapStats(fixture<EngineStats>('podman-stats-oneshot-burner.json'), { hostId: 'h', containerId: BURNER });
+    // zeros taken for a previous sample would give the whole lifetime's CPU as this interval's
+    expect(first.row.cpu_percent).toBeNull();
+    const next = mapStats(fixture<EngineStats>('podman-stats-oneshot-burner-next.json'), {
+      hostId: 'h',
+      containerId: BURNER,
+      previous: first.sample,
+    });
+    // 917,332,498 ns of CPU over 2,923,935,274 ns of system time on 2 CPUs
+    expect(next.row.cpu_percent).toBeCloseTo(62.746429865, 6);
+    expect(next.row).toMatchObject({
+      // no memory_stats.stats at all: used = usage
+      mem_used_bytes: 253952,
+      mem_usage_bytes: 253952,
+      mem_limit_bytes: 67108864,
+      // one "network" entry instead of per-interface ones: still summed
+      net_rx_bytes: 796,
+      net_tx_bytes: 2542,
+      net_tx_delta: 70,
+      blk_read_bytes: 0,
+      pids: 1,
+    });
+  });
+
+  it('/containers/json has no Health (containers/podman#27786): health comes from the inspect, which has it', () => {
+    const list = fixture<EngineContainerSummary[]>('podman-containers-list.json');
+    expect(list.every((c) => !('Health' in c))).toBe(true);
+    const row = mapInspect(fixture<EngineInspect>('podman-inspect-health.json'), { hostId: 'h', now: new Date(), statusText: list[1]?.Status });
+    expect(row).toMatchObject({ name: 'dp-pm-health', state: 'running', health: 'unhealthy' });
+  });
+
+  it('inspect, /info and /images/json map as from Docker', () => {
+    expect(mapInspect(fixture<EngineInspect>('podman-inspect-burner.json'), { hostId: 'h', now: new Date() })).toMatchObject({
+      container_id: BURNER,
+      name: 'dp-pm-burner',
+      state: 'running',
+      mem_limit_bytes: 67108864,
+      labels: { 'dockpulse.test': 'podman' },
+    });
+    expect(mapHost(fixture<EngineInfo>('podman-info.json'), 'h', '1.41', new Date())).toMatchObject({
+      engine_version: '4.3.1',
+      cgroup_version: 1,
+      cpus: 2,
+    });
+    const [image] = fixture<EngineImageSummary[]>('podman-images-list.json');
+    expect(mapImage(image as EngineImageSummary, 'h', new Date())).toMatchObject({
+      image_id: 'sha256:a954e338d556b8ac1c7f3a44355e7aa2d335e0324bd2f69e3db42034722ea7a2',
+      repo_tags: ['localhost/dockpulse/testbox:latest'],
+    });
+  });
+
+  it('the unfiltered event stream has create, start and die, with timeNano exact', () => {
+    const rows = events('podman-events.ndjson')
+      .map((e) => mapEvent(e, 'h'))
+      .filter((r) => r !== null);
+    expect(rows.map((r) => r?.action)).toEqual(['create', 'start', 'die']);
+    expect(rows[0]?.time_nano).toBe('1796118045786425657');
+  });
+
+  it('an events filter on "die" drops Podman\'s die events (containers/podman#16857: it filters on its own word, "died")', () => {
+    // recorded with filters {"type":["container"],"event":["create","start","die","destroy"]}, same container run
+    expect(events('podman-events-filtered.ndjson').map((e) => e.action)).toEqual(['create', 'start']);
+  });
+
+  // Not handled yet, and not in the cgroup sampler's files: collector/src/docker/events.ts needs
+  // "died" and "remove" in the events filter (the engine call in collector/src/docker/client.ts;
+  // Docker accepts the extra names), "remove" mapped to "destroy", and the exit code read from
+  // containerExitCode when exitCode is absent.
+  it.skip('Podman\'s "remove" is recorded as destroy and its containerExitCode as the exit code (needs collector/src/docker/events.ts)', () => {
+    const rows = events('podman-events.ndjson').map((e) => mapEvent(e, 'h'));
+    expect(rows.filter((r) => r !== null).map((r) => r?.action)).toEqual(['create', 'start', 'die', 'destroy']);
+    expect(rows.find((r) => r?.action === 'die')?.exit_code).toBe(3);
+  });
+});

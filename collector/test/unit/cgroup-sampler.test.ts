@@ -15,6 +15,7 @@ import type { Engine } from '@dockpulse/collector/docker/client';
 import { EngineHttpError } from '@dockpulse/collector/docker/stats-request';
 import type { EngineInspect, EngineStats } from '@dockpulse/collector/docker/engine-types';
 import { StatsJob } from '@dockpulse/collector/jobs/stats-job';
+import { Collector } from '@dockpulse/collector/collector';
 import { CollectorMetrics } from '@dockpulse/collector/metrics';
 import { FIXTURES_DIR, fixture } from '../fixtures';
 
@@ -402,6 +403,41 @@ describe('choosing the sampler', () => {
     metrics.skippedCycle('stats');
     expect(await metrics.registry.metrics()).toMatch(/^dockpulse_collector_skipped_cycles_total\{job="stats"\} 1$/m);
     expect(metrics.skippedStatsCycles).toBe(1);
+  });
+});
+
+describe('the collector at start', () => {
+  async function started(statsSampler: { mode: 'auto' | 'cgroup' | 'engine'; cgroupRoot?: string; procRoot?: string }) {
+    const lines: { msg: string; sampler?: string; reason?: string }[] = [];
+    const no = () => Promise.reject(new Error('not used'));
+    const engine: Engine = {
+      apiVersion: no, listContainers: no, inspect: no, stats: no, listImages: no, events: no, logs: no,
+      info: async () => fixture(`${V1}/info.json`),
+    };
+    const collector = new Collector({
+      engine, pool: { query: async () => ({ rows: [] }) } as unknown as Pool, sink: { write: () => undefined },
+      logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+      schedules: { stats: '* * * * * *', status: '* * * * * *', images: '* * * * * *', maintenance: '* * * * * *' },
+      statsConcurrency: 4, collectLogs: false, logRateLimitLinesPerSec: 10, logMaxLineBytes: 100, partitionsAheadDays: 1,
+      retentionMs: { raw: 1, hourly: 1, daily: 1, logs: 1, events: 1 }, version: 't', statsSampler,
+    });
+    await collector.init();
+    return { collector, choice: lines.find((l) => l.msg.startsWith('stats sampler:')) };
+  }
+
+  it('chooses the cgroup sampler by itself when the host files are there, logs it and shows it', async () => {
+    const root = path.join(FIXTURES_DIR, V1, 't0');
+    const { collector, choice } = await started({ mode: 'auto', cgroupRoot: path.join(root, 'sys/fs/cgroup'), procRoot: path.join(root, 'proc') });
+    expect(collector.stats.samplerKind).toBe('cgroup');
+    expect(choice).toMatchObject({ msg: 'stats sampler: cgroup', reason: expect.stringMatching(/^cgroup v1 \(cgroupfs driver\)/) });
+    expect(await collector.metrics.registry.getSingleMetricAsString('dockpulse_collector_stats_sampler')).toMatch(/sampler="cgroup"} 1/);
+  });
+
+  it('takes the engine path, saying why, when the files are not mounted', async () => {
+    const { collector, choice } = await started({ mode: 'auto', cgroupRoot: path.join(FIXTURES_DIR, 'nowhere'), procRoot: path.join(FIXTURES_DIR, 'nowhere') });
+    expect(collector.stats.samplerKind).toBe('engine');
+    expect(collector.metrics.statsSampler).toBe('engine');
+    expect(choice?.reason).toMatch(/PROC_ROOT/);
   });
 });
 

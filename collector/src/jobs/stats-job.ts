@@ -31,17 +31,35 @@ export class StatsJob {
   constructor(
     private readonly ctx: JobContext,
     private readonly concurrency: number,
-    private readonly sampler?: CgroupSampler,
+    private sampler?: CgroupSampler,
   ) {}
 
   get samplerKind(): 'cgroup' | 'engine' {
     return this.sampler ? 'cgroup' : 'engine';
   }
 
+  /**
+   * Not one container's cgroup was found: these files are not the engine's host's (DOCKER_HOST on
+   * another machine, a mount of the wrong tree). The engine samples everything from now on.
+   */
+  private giveUpCgroup(containers: number): void {
+    const root = this.sampler?.layout.cgroupRoot;
+    this.sampler?.retainOnly([]);
+    this.sampler = undefined;
+    this.engineOnly.clear();
+    this.ctx.metrics.statsSamplerChosen('engine');
+    this.ctx.logger.warn(
+      { containers, cgroupRoot: root },
+      `none of the ${containers} running containers has a cgroup under ${root}: the engine is probably not on this host; stats sampler: engine from now on`,
+    );
+  }
+
   async run(): Promise<StatsCycleResult> {
     const started = performance.now();
     const { engine, sink, metrics, hostId } = this.ctx;
     const result = { samples: 0, notRunning: 0, vanished: 0, engineFallbacks: 0, errors: 0 };
+    let fromFiles = 0;
+    let unusable = 0;
     let running: string[];
     try {
       running = (await engine.listContainers(false)).map((c) => c.Id).filter((id): id is string => typeof id === 'string');
@@ -71,6 +89,7 @@ export class StatsJob {
             return;
           }
           if (outcome.kind === 'unusable') {
+            unusable += 1;
             this.engineOnly.add(containerId);
             metrics.cgroupFallback();
             this.ctx.logger.warn(
@@ -78,6 +97,7 @@ export class StatsJob {
               "this container's cgroup files cannot be read; the engine's stats endpoint samples it from now on",
             );
           } else {
+            fromFiles += 1;
             raw = outcome.stats;
           }
         }
@@ -110,6 +130,7 @@ export class StatsJob {
         metrics.error('stats', error, { containerId }, 'stats of one container failed; the cycle goes on');
       }
     });
+    if (this.sampler && fromFiles === 0 && unusable >= 2 && unusable === running.length) this.giveUpCgroup(unusable);
     this.previous.retainOnly(running);
     this.sampler?.retainOnly(running);
     const listed = new Set(running);

@@ -350,14 +350,40 @@ describe('containers that vanish, files that go bad', () => {
   it('a container without a cgroup where its driver and /proc/<pid>/cgroup put it is sampled through the engine', async () => {
     const h = track(
       harness(V1, {
-        running: [V1_BURNER],
-        inspect: { [V1_BURNER]: { ...fixture<EngineInspect>(`${V1}/inspect-burner.json`), State: { Running: true, Pid: 999999 } } as EngineInspect },
+        running: [V1_BURNER, V1_NONET],
+        inspect: {
+          ...v1Inspect(),
+          [V1_BURNER]: { ...fixture<EngineInspect>(`${V1}/inspect-burner.json`), State: { Running: true, Pid: 999999 } } as EngineInspect,
+        },
         engineStats: { [V1_BURNER]: fixture<EngineStats>(`${V1}/engine-stats-burner-t0.json`) },
       }),
     );
     rmSync(path.join(h.root, 'sys/fs/cgroup/memory/docker', V1_BURNER), { recursive: true });
-    expect(await h.job.run()).toMatchObject({ samples: 1, engineFallbacks: 1 });
-    expect(h.warnings[0]?.msg).toMatch(/cannot be read/);
+    expect(await h.job.run()).toMatchObject({ samples: 2, engineFallbacks: 1 });
+    expect(h.warnings.map((w) => w.msg)).toEqual([expect.stringMatching(/cannot be read/)]);
+    expect(h.job.samplerKind).toBe('cgroup');
+  });
+
+  it('when no container at all has its cgroup there (an engine on another host), the whole job goes to the engine, said once', async () => {
+    const h = track(
+      harness(V1, {
+        running: [V1_BURNER, V1_NONET],
+        inspect: v1Inspect(),
+        engineStats: {
+          [V1_BURNER]: fixture<EngineStats>(`${V1}/engine-stats-burner-t0.json`),
+          [V1_NONET]: fixture<EngineStats>('v1-stats-oneshot-nonet.json'),
+        },
+      }),
+    );
+    rmSync(path.join(h.root, 'sys/fs/cgroup/memory/docker'), { recursive: true });
+    expect(await h.job.run()).toMatchObject({ samples: 2, engineFallbacks: 2 });
+    expect(h.job.samplerKind).toBe('engine');
+    expect(h.metrics.statsSampler).toBe('engine');
+    expect(h.warnings.at(-1)?.msg).toMatch(/none of the 2 running containers has a cgroup under .*stats sampler: engine from now on/);
+    const warned = h.warnings.length;
+    expect(await h.job.run()).toMatchObject({ samples: 2, engineFallbacks: 0 });
+    expect(h.warnings).toHaveLength(warned);
+    expect(h.engineStatsCalls).toHaveLength(4);
   });
 });
 

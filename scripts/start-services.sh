@@ -31,6 +31,16 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get install -y -qq chromium >/dev/null
 fi
 
+# The collector's Podman test (collector/test/integration/cgroup-sampler.test.ts) starts a
+# `podman system service` of its own; with its recommends (runc, slirp4netns, fuse-overlayfs), as
+# that test was written against them.
+if ! command -v podman >/dev/null 2>&1; then
+  log "installing podman"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq podman >/dev/null
+fi
+
 wait_for() { # name, tries, command...
   local name=$1 tries=$2; shift 2
   for _ in $(seq "$tries"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done

@@ -8,7 +8,7 @@ import type {
   EngineInspect,
   EngineStats,
 } from './engine-types';
-import { RECORDED_ACTIONS } from './events';
+import { EVENT_FILTER_ACTIONS } from './events';
 import { StatsRequester } from './stats-request';
 
 export class EngineTimeoutError extends Error {
@@ -112,7 +112,7 @@ export class DockerEngine implements Engine {
 
   events(since?: string): Promise<NodeJS.ReadableStream> {
     // Asking the engine for recorded actions only keeps healthcheck exec_* noise off the wire.
-    const filters = { type: ['container' as const], event: [...RECORDED_ACTIONS] };
+    const filters = { type: ['container' as const], event: [...EVENT_FILTER_ACTIONS] };
     return withTimeout('GET /events', this.timeoutMs, () =>
       this.docker.getEvents(since ? { filters, since: since as unknown as number } : { filters }),
     );

@@ -11,6 +11,16 @@ export const RECORDED_ACTIONS = [
 ] as const;
 const RECORDED: ReadonlySet<string> = new Set(RECORDED_ACTIONS);
 
+/**
+ * Other engines' words for recorded actions: Podman's Docker-compatible API says "remove" where
+ * Docker says "destroy", and filters die events under its own word "died" (containers/podman#16857).
+ * The events filter asks for these too (Docker accepts unknown names); rows use Docker's word.
+ */
+export const ACTION_ALIASES: Readonly<Record<string, (typeof RECORDED_ACTIONS)[number]>> = { died: 'die', remove: 'destroy' };
+
+/** What the events call filters on: every recorded action, under every engine's name for it. */
+export const EVENT_FILTER_ACTIONS: readonly string[] = [...RECORDED_ACTIONS, ...Object.keys(ACTION_ALIASES)];
+
 /** Actions after which the container's state differs, so container_info is refreshed. */
 export const STATE_CHANGING_ACTIONS: ReadonlySet<string> = new Set([
   'create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause', 'destroy', 'rename', 'update', 'health_status',
@@ -74,10 +84,12 @@ export function parseEventLine(line: string): ParsedEvent {
 
 /** A parsed event -> a container_events row; null for events that are not recorded. */
 export function mapEvent(event: ParsedEvent, hostId: string): ContainerEventRow | null {
-  if (event.type !== 'container' || !RECORDED.has(event.action) || !event.containerId) return null;
+  const action = ACTION_ALIASES[event.action] ?? event.action;
+  if (event.type !== 'container' || !RECORDED.has(action) || !event.containerId) return null;
   const attributes = { ...event.attributes };
-  if (event.detail !== null) attributes[event.action] = event.detail;
-  const exit = attributes.exitCode;
+  if (event.detail !== null) attributes[action] = event.detail;
+  // Podman also writes containerExitCode on every event (0 before any exit): only a death's counts.
+  const exit = attributes.exitCode ?? (action === 'die' ? attributes.containerExitCode : undefined);
   return {
     time: nanosToDate(event.timeNano),
     time_nano: event.timeNano,
@@ -85,7 +97,7 @@ export function mapEvent(event: ParsedEvent, hostId: string): ContainerEventRow 
     container_id: event.containerId,
     container_name: attributes.name ?? null,
     image: attributes.image ?? null,
-    action: event.action,
+    action,
     exit_code: exit !== undefined && /^-?\d+$/.test(exit) ? Number(exit) : null,
     attributes,
   };

@@ -384,7 +384,11 @@ describe('the collector against Podman', () => {
         'SELECT max(cpu_percent) AS cpu, max(mem_used_bytes)::float8 AS mem, max(mem_limit_bytes)::float8 AS limit FROM container_stats WHERE container_id = $1',
         [podmanIds.burner],
       );
-      expect(burner?.cpu).toBeGreaterThan(20);
+      const [idle] = await q<{ cpu: number }>('SELECT coalesce(max(cpu_percent), 0) AS cpu FROM container_stats WHERE container_id = $1', [
+        podmanIds.idle,
+      ]);
+      // Relative to the idle container, not a fixed bar: on a loaded machine the burner gets less CPU.
+      expect(burner?.cpu).toBeGreaterThan(Math.max(2, 10 * (idle?.cpu ?? 0)));
       expect(burner?.limit).toBe(64 * 1024 * 1024);
       const info = await q<{ container_id: string; state: string }>('SELECT container_id, state FROM container_info WHERE host_id = $1', [
         'podman-host',
@@ -397,7 +401,15 @@ describe('the collector against Podman', () => {
         async () => (await q('SELECT 1 FROM container_events WHERE container_id = $1 AND action = $2', [late, 'start'])).length > 0,
         15_000,
       );
-      expect(collector.metrics.errorsTotal).toBe(0);
+      // Podman filters die events as "died" and says "remove" for destroy (containers/podman#16857):
+      // both must still arrive through the collector's filtered events call, under Docker's words.
+      await podman('rm', '-f', '-t', '0', late);
+      await waitFor(
+        'the die and destroy events of the removed container',
+        async () => (await q('SELECT DISTINCT action FROM container_events WHERE container_id = $1 AND action IN ($2, $3)', [late, 'die', 'destroy'])).length === 2,
+        15_000,
+      );
+      expect([collector.metrics.errorsTotal, collector.metrics.lastError]).toEqual([0, null]);
     } finally {
       await collector.stop();
       await writer.close();

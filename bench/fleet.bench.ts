@@ -1,0 +1,183 @@
+// The fleet benchmark: N hosts x M containers of realistic history into a fresh database of each
+// flavour, then what the bundled fleet overview asks, through the API (in-process, cache off, the
+// read-only role). Figures are printed, never asserted. Run:
+//   npx tsc -b && npx tsx bench/fleet.bench.ts [--containers=50,500,2000] [--per-host=50] [--minutes=60]
+//     [--log-lines-per-container=100] [--runs=3] [--flavours=postgres,timescaledb]
+// TIMESCALEDB_TEST_URL names the TimescaleDB server; without it that flavour is skipped.
+import { performance } from 'node:perf_hooks';
+import { createLogger, createPool, type StorageFlavour } from '@dockpulse/common';
+import { createTestDatabase, TIMESCALEDB_TEST_URL } from '../common/src/testing';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../api/src/app';
+import { Cache, MemoryBackend } from '../api/src/cache';
+import { testConfig, type ApiConfig } from '../api/src/config';
+import { CORPUS_TERMS, writeLogCorpus } from '../api/test/helpers/log-corpus';
+import { ingestStats, makeFleet } from './fleet/generate';
+
+const flags = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const SIZES = (flags.containers ?? '50,500,2000').split(',').map(Number);
+const PER_HOST = Number(flags['per-host'] ?? 50);
+const MINUTES = Number(flags.minutes ?? 60);
+const LOGS_PER_CONTAINER = Number(flags['log-lines-per-container'] ?? 100);
+const RUNS = Number(flags.runs ?? 3);
+const FLAVOURS = (flags.flavours ?? 'postgres,timescaledb').split(',') as StorageFlavour[];
+
+interface Row { [k: string]: string | number }
+
+interface Api { base: string; close(): Promise<void> }
+
+/** The API in this process on 127.0.0.1 port 0, cache off, as the read-only role. */
+async function startApi(databaseUrl: string, overrides: Partial<ApiConfig> = {}): Promise<Api> {
+  const config = testConfig({ databaseUrl, cache: { enabled: false, keyPrefix: 'bench:', staleTtlMs: 3_600_000 }, ...overrides });
+  const logger = createLogger('fleet-bench', 'silent');
+  const pool = createPool({ connectionString: databaseUrl, max: 5, statementTimeoutMs: config.queryTimeoutMs });
+  const built = createApp({ pool, cache: new Cache(new MemoryBackend(), config.cache, logger), config, logger });
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const srv = built.app.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      await new Promise((r) => server.close(r));
+      await pool.end();
+    },
+  };
+}
+const results: Row[] = [];
+const storage: Row[] = [];
+
+async function timed(h: Api, path: string): Promise<{ ms: number; bytes: number; status: number }> {
+  const times: number[] = [];
+  let bytes = 0;
+  let status = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    const res = await fetch(h.base + path);
+    const text = await res.text();
+    times.push(performance.now() - t);
+    bytes = Buffer.byteLength(text);
+    status = res.status;
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)]!, bytes, status };
+}
+
+async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, containers: number): Promise<void> {
+  const hosts = Math.max(1, Math.round(containers / PER_HOST));
+  const fleet = makeFleet(hosts, Math.round(containers / hosts));
+  const db = await createTestDatabase(serverUrl ? { serverUrl, flavour } : {});
+  const writer = createPool({ connectionString: db.url, max: Math.min(hosts + 1, 20) });
+  const label = `${flavour} ${fleet.containers.length} (${hosts}x${Math.round(containers / hosts)})`;
+  try {
+    const toMs = Math.floor(Date.now() / 5000) * 5000;
+    const fromMs = toMs - MINUTES * 60_000;
+    const ingest = await ingestStats(writer, flavour, fleet, fromMs, toMs);
+    const logLines = LOGS_PER_CONTAINER * fleet.containers.length;
+    let t = performance.now();
+    await writeLogCorpus(writer, { lines: logLines, fromMs: toMs - 24 * 3_600_000, toMs, containers: fleet.containers.map((c) => ({ hostId: c.host_id, containerId: c.container_id })) });
+    const logSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    if (flavour === 'postgres') {
+      while ((await writer.query<{ n: number }>('SELECT dockpulse_rollup() AS n')).rows[0]!.n > 0);
+    } else {
+      await writer.query("CALL refresh_continuous_aggregate('container_stats_hourly', NULL, NULL)");
+      await writer.query("CALL refresh_continuous_aggregate('container_stats_daily', NULL, NULL)");
+    }
+    const rollupS = (performance.now() - t) / 1000;
+    await writer.query('ANALYZE');
+    storage.push({ flavour, containers: fleet.containers.length, ...(await sizes(writer, flavour, ingest.statsRows)) });
+    console.log(`${label}: ${ingest.statsRows} stats rows + ${ingest.eventRows} events in ${ingest.seconds.toFixed(1)} s (${Math.round(ingest.statsRows / ingest.seconds)} rows/s, ${hosts} writers); ${logLines} log lines in ${logSeconds.toFixed(1)} s; rollup ${rollupS.toFixed(2)} s`);
+    results.push({ flavour, containers: fleet.containers.length, query: 'ingest (rows/s, one writer per host)', ms: '', bytes: '', note: `${Math.round(ingest.statsRows / ingest.seconds)} rows/s` });
+    results.push({ flavour, containers: fleet.containers.length, query: 'rollup of the range', ms: Math.round(rollupS * 1000), bytes: '', note: '' });
+
+    // "before": the unbounded answer of a request without containers (STATS_MAX_SERIES above the fleet).
+    const before = await startApi(db.readerUrl, { statsMaxSeries: 10_000 });
+    const after = await startApi(db.readerUrl);
+    try {
+      // One hour raw, as a panel 1,000 points wide asks for it (resolution=raw: a range of exactly 1 h
+      // is the hourly table's under the default policy).
+      const range = `from=${toMs - 3_600_000}&to=${toMs}&resolution=raw&intervalMs=5000&maxDataPoints=1000`;
+      const sixHours = `from=${toMs - 6 * 3_600_000}&to=${toMs}&intervalMs=20000&maxDataPoints=1000`;
+      const q: Array<[string, Api, string]> = [['Containers table', after, '/api/v1/containers?limit=500']];
+      for (const m of ['cpu_percent', 'mem_used_bytes', 'net_rx_bps', 'net_tx_bps']) {
+        q.push([`${m}: every container (before)`, before, `/api/v1/stats?${range}&metrics=${m}`]);
+        q.push([`${m}: no containers, bounded (STATS_MAX_SERIES=200)`, after, `/api/v1/stats?${range}&metrics=${m}`]);
+        q.push([`${m}: top=10 (panel)`, after, `/api/v1/stats?${range}&metrics=${m}&top=10&by=${m}`]);
+        q.push([`${m}: groupBy=host (panel)`, after, `/api/v1/stats?${range}&metrics=${m}&groupBy=host`]);
+      }
+      q.push(['cpu_percent: top=10, 6 h (dashboard default, hourly)', after, `/api/v1/stats?${sixHours}&metrics=cpu_percent&top=10&by=cpu_percent`]);
+      q.push(['cpu_percent: groupBy=host, 6 h (hourly)', after, `/api/v1/stats?${sixHours}&metrics=cpu_percent&groupBy=host`]);
+      q.push(['events (annotations + table)', after, `/api/v1/events?from=${toMs - 3_600_000}&to=${toMs}`]);
+      q.push([`logs q=${CORPUS_TERMS.rare} (rare)`, after, `/api/v1/logs?q=${CORPUS_TERMS.rare}&from=${toMs - 7 * 86_400_000}&to=${toMs}`]);
+      q.push([`logs q=${CORPUS_TERMS.common} (common, first page)`, after, `/api/v1/logs?q=${encodeURIComponent(CORPUS_TERMS.common)}&from=${toMs - 7 * 86_400_000}&to=${toMs}`]);
+      q.push(['logs of one container, common term', after, `/api/v1/logs?containers=${fleet.containers[7]!.name}&host=${fleet.containers[7]!.host_id}&q=${encodeURIComponent(CORPUS_TERMS.common)}&from=${toMs - 7 * 86_400_000}&to=${toMs}`]);
+      for (const [name, h, path] of q) {
+        const r = await timed(h, path);
+        results.push({ flavour, containers: fleet.containers.length, query: name, ms: Math.round(r.ms * 10) / 10, bytes: r.bytes, note: r.status === 200 ? '' : `HTTP ${r.status}` });
+      }
+      if (flags['logs-without-index'] !== 'false' && containers === Math.max(...SIZES)) {
+        // Part 2's "before": the same searches without the trigram index.
+        await writer.query('DROP INDEX container_logs_message_trgm');
+        await writer.query('ANALYZE container_logs');
+        for (const [name, h, path] of q.filter(([n]) => n.startsWith('logs q='))) {
+          const r = await timed(h, path);
+          results.push({ flavour, containers: fleet.containers.length, query: `${name}, no trigram index (before)`, ms: Math.round(r.ms * 10) / 10, bytes: r.bytes, note: '' });
+        }
+      }
+    } finally {
+      await before.close();
+      await after.close();
+    }
+  } finally {
+    await writer.end();
+    if (flags.keep === 'true') console.log(`kept ${db.adminUrl}`);
+    else await db.drop();
+  }
+}
+
+async function sizes(pool: ReturnType<typeof createPool>, flavour: StorageFlavour, rows: number): Promise<Row> {
+  const one = async (sql: string) => Number((await pool.query(sql)).rows[0].v ?? 0);
+  const perRow = (bytes: number, n: number) => (n ? Math.round((bytes / n) * 10) / 10 : 0);
+  const hourlyRows = await one('SELECT count(*) AS v FROM container_stats_hourly');
+  const dailyRows = await one('SELECT count(*) AS v FROM container_stats_daily');
+  if (flavour === 'postgres') {
+    const raw = await one("SELECT sum(pg_total_relation_size(inhrelid)) AS v FROM pg_inherits WHERE inhparent = 'container_stats'::regclass");
+    return {
+      'raw B/sample': perRow(raw, rows), 'compressed B/sample': '-',
+      'hourly B/row': perRow(await one("SELECT pg_total_relation_size('container_stats_hourly') AS v"), hourlyRows),
+      'daily B/row': perRow(await one("SELECT pg_total_relation_size('container_stats_daily') AS v"), dailyRows),
+    };
+  }
+  const raw = await one("SELECT hypertable_size('container_stats') AS v");
+  const cagg = (view: string) =>
+    one(`SELECT hypertable_size(format('%I.%I', materialization_hypertable_schema, materialization_hypertable_name)::regclass) AS v
+           FROM timescaledb_information.continuous_aggregates WHERE view_name = '${view}'`);
+  const hourly = await cagg('container_stats_hourly');
+  const daily = await cagg('container_stats_daily');
+  await pool.query("SELECT count(compress_chunk(c, if_not_compressed => true)) FROM show_chunks('container_stats') c");
+  const compressed = await one("SELECT hypertable_size('container_stats') AS v");
+  return { 'raw B/sample': perRow(raw, rows), 'compressed B/sample': perRow(compressed, rows), 'hourly B/row': perRow(hourly, hourlyRows), 'daily B/row': perRow(daily, dailyRows) };
+}
+
+function table(rows: Row[]): string {
+  if (!rows.length) return '';
+  const cols = Object.keys(rows[0]!);
+  return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => r[c] ?? '').join(' | ')} |`)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  for (const flavour of FLAVOURS) {
+    if (flavour === 'timescaledb' && !TIMESCALEDB_TEST_URL) {
+      console.log('timescaledb: skipped: TIMESCALEDB_TEST_URL is not set');
+      continue;
+    }
+    for (const n of SIZES) await runSize(flavour, flavour === 'timescaledb' ? TIMESCALEDB_TEST_URL : undefined, n);
+  }
+  console.log(`\n${table(results)}\n\n${table(storage)}\n\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -15,6 +15,23 @@ const envExample = path.join(REPO_ROOT, '.env.example');
 const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
 const appPluginJson = path.join(REPO_ROOT, 'plugin', 'src', 'plugin.json');
 
+/** Whether version X.Y.Z is in a range of the forms plugin.json files use here ("op X.Y.Z" comparators; sets joined by "||"). */
+function satisfiesRange(version: string, range: string): boolean {
+  const parse = (v: string) => v.split('.').map(Number);
+  const cmp = (a: number[], b: number[]) => a.map((x, i) => x - (b[i] as number)).find((d) => d !== 0) ?? 0;
+  const v = parse(version);
+  return range.split('||').some((set) =>
+    set.trim().split(/\s+/).every((comparator) => {
+      const m = /^(>=|<=|>|<|=)?(\d+\.\d+\.\d+)$/.exec(comparator);
+      if (!m) {
+        throw new Error(`unsupported comparator ${comparator} in ${range}`);
+      }
+      const d = cmp(v, parse(m[2] as string));
+      return { '>=': d >= 0, '<=': d <= 0, '>': d > 0, '<': d < 0, '=': d === 0 }[(m[1] ?? '=') as '>=' | '<=' | '>' | '<' | '='];
+    })
+  );
+}
+
 interface PortMapping {
   host_ip?: string;
   published?: string | number;
@@ -440,17 +457,22 @@ describe('Dockerfile', () => {
   });
 
   it('bakes in a Grafana that satisfies both plugin.json grafanaDependency ranges', () => {
-    const version = /^ARG GRAFANA_IMAGE=grafana\/grafana:(\d+)\.(\d+)\.(\d+)$/m.exec(dockerfile);
+    const version = /^ARG GRAFANA_IMAGE=grafana\/grafana:(\d+\.\d+\.\d+)$/m.exec(dockerfile);
     expect(version).not.toBeNull();
-    const [major, minor, patch] = (version as RegExpExecArray).slice(1).map(Number) as [number, number, number];
+    const baked = (version as RegExpExecArray)[1] as string;
     for (const file of ['plugin/src/plugin.json', 'plugin/src/datasource/plugin.json']) {
       const range = JSON.parse(readFileSync(path.join(REPO_ROOT, file), 'utf8')).dependencies.grafanaDependency as string;
-      const min = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(range);
-      expect([file, min !== null]).toEqual([file, true]);
-      const [a, b, c] = (min as RegExpExecArray).slice(1).map(Number) as [number, number, number];
-      const atLeast = major !== a ? major > a : minor !== b ? minor > b : patch >= c;
-      expect([file, range, `${major}.${minor}.${patch}`, atLeast]).toEqual([file, range, `${major}.${minor}.${patch}`, true]);
+      expect([file, range, baked, satisfiesRange(baked, range)]).toEqual([file, range, baked, true]);
     }
+  });
+
+  it('reads grafanaDependency ranges as semver does: comparator sets joined by ||', () => {
+    const range = '>=12.4.0 <12.5.0 || >=13.2.0 <13.3.0';
+    expect(['12.4.0', '12.4.2', '13.2.3', '12.3.9', '12.5.0', '13.1.0', '13.3.0'].map((v) => satisfiesRange(v, range))).toEqual([
+      true, true, true, false, false, false, false,
+    ]);
+    expect(satisfiesRange('12.4.2', '>=12.4.0')).toBe(true);
+    expect(() => satisfiesRange('12.4.2', '^12.4.0')).toThrow();
   });
 
   // No registry can be reached here, so the build runs only where the engine already has the base

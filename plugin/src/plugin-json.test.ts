@@ -1,5 +1,7 @@
 import path from 'path';
 import fs from 'fs';
+// semver ships no types here; a plain require keeps typecheck quiet.
+const semver = require('semver');
 const { findPluginJsons, validateFile } = require('../scripts/validate-plugin-json');
 
 const root = path.join(__dirname, '..');
@@ -22,13 +24,16 @@ describe('plugin.json files', () => {
     expect(validateFile(tmp).length).toBeGreaterThan(0);
   });
 
-  it('both require the Grafana version the @grafana packages were built against', () => {
-    const built: string = require('@grafana/data/package.json').version;
-    const [major, minor] = built.split('.');
+  it('both require exactly the Grafana versions the plugin is tested against, the installed set among them', () => {
+    // Two sets are tested: the workspace's (package.json) and compat/grafana13's (jest.grafana13.config.js).
+    const sets = [read('package.json'), read('compat/grafana13/package.json')].map((p) => p.dependencies['@grafana/data']);
+    const range = sets.map((v) => `>=${semver.major(v)}.${semver.minor(v)}.0 <${semver.major(v)}.${semver.minor(v) + 1}.0`).join(' || ');
     for (const rel of ['src/plugin.json', 'src/datasource/plugin.json']) {
-      expect(read(rel).dependencies.grafanaDependency).toBe(`>=${major}.${minor}.0`);
+      expect(read(rel).dependencies.grafanaDependency).toBe(range);
     }
-    expect(read('package.json').dependencies['@grafana/data']).toBe(built);
+    const installed: string = require('@grafana/data/package.json').version;
+    expect(sets).toContain(installed);
+    expect(semver.satisfies(installed, range)).toBe(true);
   });
 
   it('the app declares the datasource and routes to the API through the data proxy with the secret token', () => {

@@ -3,6 +3,30 @@
 import path from 'path';
 import type { Configuration } from 'webpack';
 
+// Under jest.grafana13.config.js: React, @grafana/* and the rest that must be one copy resolve from
+// that set's own install (compat/grafana13/same-copy.js), for the plugin's code and the root
+// packages alike, as if imported there.
+const compat = process.env.DOCKPULSE_GRAFANA_COMPAT;
+const sameCopy: { dir: string; matches: (request: string) => boolean } | undefined = compat
+  ? require(path.join(compat, 'same-copy.js'))
+  : undefined;
+const plugins: NonNullable<Configuration['resolve']>['plugins'] = sameCopy
+  ? [
+      {
+        apply(resolver: any) {
+          const target = resolver.ensureHook('resolve');
+          resolver.getHook('resolve').tapAsync('SameCopy', (request: any, context: any, callback: any) => {
+            const from: string = request.path || '';
+            if (typeof request.request !== 'string' || !sameCopy.matches(request.request) || from === sameCopy.dir || from.startsWith(sameCopy.dir + path.sep)) {
+              return callback();
+            }
+            resolver.doResolve(target, { ...request, path: sameCopy.dir }, `${request.request} from ${sameCopy.dir}`, context, callback);
+          });
+        },
+      },
+    ]
+  : [];
+
 const config: Configuration = {
   mode: 'development',
   devtool: false,
@@ -13,7 +37,7 @@ const config: Configuration = {
     filename: 'harness.js',
     clean: true,
   },
-  resolve: { extensions: ['.js', '.jsx', '.ts', '.tsx'] },
+  resolve: { extensions: ['.js', '.jsx', '.ts', '.tsx'], plugins },
   module: {
     rules: [
       {

@@ -166,6 +166,18 @@ describe('GET /api/v1/stats for a fleet', () => {
     }
   });
 
+  it.each(['host', 'project'])('groupBy=%s with rates only (summed straight from the rows) equals the sum of the containers\' rates', async (groupBy) => {
+    const res = await q({ groupBy, metrics: 'net_rx_bps' });
+    const series = res.body.series as S[];
+    expect(series).toHaveLength(3);
+    for (const s of series) {
+      const ks = FLEET.map((_, k) => k).filter((k) => (groupBy === 'host' ? hostOf(k) === s.group!.key : projectOf(k) === s.group!.key));
+      expectPoints(s.points, expectedGroup(ks, 'net_rx_bps'));
+    }
+    // Ranked by the rate's average: h3 and the project-less containers receive the most.
+    expect(series[0]!.group!.key).toBe(groupBy === 'host' ? 'h3' : null);
+  });
+
   it('top applies to groups too', async () => {
     const res = await q({ groupBy: 'host', top: 1, by: 'mem_used_bytes', metrics: 'net_rx_bps' });
     expect((res.body.series as S[]).map((s) => s.hostId)).toEqual(['h3']);

@@ -200,27 +200,38 @@ export class StatsStore {
       if (!how) throw new Error(`${m} cannot be grouped`);
       return `${how}(b.${m}) AS ${m}`;
     };
-    const key = groupBy === 'host' ? 'b.host_id' : 'ci.compose_project';
-    const name = groupBy === 'host' ? '(SELECT h.name FROM hosts h WHERE h.host_id = r.group_key)' : 'r.group_key';
+    // Once per group (in r), not once per row.
+    const name = groupBy === 'host' ? '(SELECT h.name FROM hosts h WHERE h.host_id = x.group_key)' : 'x.group_key';
     const params = [...sql.params, rank.limit];
-    const { rows } = await this.pool.query<StatsRow & { rank: string; candidates: string }>(
-      `WITH b AS (
+    // Rates are linear: a group's bytes per second are its rows' bytes over the bucket's seconds, so
+    // they need no per-container pass. Averages (memory, CPU) and maxima (pids) do: a group's memory
+    // is the sum of its containers' averages, whatever their sample counts.
+    const linear = needed.every((m) => m.endsWith('_bps'));
+    const g = linear
+      ? `g AS (
+         SELECT ${groupBy === 'host' ? 's.host_id' : 'ci.compose_project'} AS group_key, ${sql.bucket} AS t, ${sql.columns(needed)}
+           FROM ${sql.source.table} s LEFT JOIN container_info ci USING (host_id, container_id)
+          WHERE ${sql.where}
+          GROUP BY 1, ${sql.bin}),`
+      : `b AS (
          SELECT s.host_id, s.container_id, ${sql.bucket} AS t, ${sql.columns(needed)}
            FROM ${sql.source.table} s
           WHERE ${sql.where}
           GROUP BY s.host_id, s.container_id, ${sql.bin}),
        g AS (
-         SELECT ${key} AS group_key, b.t, ${needed.map(combine).join(', ')}
+         SELECT ${groupBy === 'host' ? 'b.host_id' : 'ci.compose_project'} AS group_key, b.t, ${needed.map(combine).join(', ')}
            FROM b LEFT JOIN container_info ci USING (host_id, container_id)
-          GROUP BY 1, 2),
-       r AS (
-         SELECT group_key, rank, candidates FROM (
+          GROUP BY 1, 2),`;
+    const { rows } = await this.pool.query<StatsRow & { rank: string; candidates: string }>(
+      `WITH ${g}
+       r AS MATERIALIZED (
+         SELECT group_key, rank, candidates, ${name} AS name FROM (
            SELECT group_key,
                   row_number() OVER (ORDER BY ${rank.agg}(${rank.by}) DESC NULLS LAST, group_key NULLS LAST) AS rank,
                   count(*) OVER () AS candidates
              FROM g GROUP BY group_key) x
           WHERE rank <= $6)
-       SELECT g.*, r.rank, r.candidates, ${name} AS name,
+       SELECT g.*, r.rank, r.candidates, r.name,
               ${groupBy === 'host' ? 'g.group_key' : 'NULL::text'} AS host_id, NULL::text AS container_id
          FROM g JOIN r ON g.group_key IS NOT DISTINCT FROM r.group_key
         ORDER BY r.rank, g.t`,

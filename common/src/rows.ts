@@ -114,6 +114,8 @@ export interface CollectorStatusRow {
   started_at: Date | null;
   last_beat: Date;
   last_stats_cycle_ms: number | null;
+  /** cgroup (the kernel's files) or engine (its stats endpoint); null before the first choice. */
+  stats_sampler: string | null;
   skipped_cycles: number;
   containers_seen: number;
   buffered_rows: number;

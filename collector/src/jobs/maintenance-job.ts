@@ -92,6 +92,7 @@ export class MaintenanceJob {
       started_at: this.options.startedAt,
       last_beat: new Date(),
       last_stats_cycle_ms: m.lastStatsCycleMs,
+      stats_sampler: m.statsSampler,
       skipped_cycles: m.skippedCycles,
       containers_seen: m.containersSeen,
       buffered_rows: w?.bufferedRows ?? 0,

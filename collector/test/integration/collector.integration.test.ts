@@ -360,6 +360,8 @@ describe('collector against the real engine and database', () => {
     if (skipIfMissing()) return;
     const [beat] = await q<Record<string, unknown>>('SELECT * FROM collector_status WHERE host_id = $1', ['itest-host']);
     expect(beat?.last_stats_cycle_ms).toEqual(expect.any(Number));
+    expect(beat?.stats_sampler).toBe(first.collector.metrics.statsSampler);
+    expect(['cgroup', 'engine']).toContain(beat?.stats_sampler);
     expect(beat?.containers_seen as number).toBeGreaterThanOrEqual(Object.keys(ids).length);
     const [host] = await q<Record<string, unknown>>('SELECT * FROM hosts WHERE host_id = $1', ['itest-host']);
     expect(host).toMatchObject({ api_version: '1.41', cgroup_version: 1 });

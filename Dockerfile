@@ -7,7 +7,7 @@
 # for the `grafana` target. (No `# syntax=` line: BuildKit would try to pull that frontend image.)
 
 ARG NODE_IMAGE=node:20-bookworm-slim
-ARG GRAFANA_IMAGE=grafana/grafana:12.4.2
+ARG GRAFANA_IMAGE=grafana/grafana:13.2.3
 
 # ---- the workspace manifests: what npm ci needs, so source edits keep the install layer cached --
 FROM ${NODE_IMAGE} AS manifests

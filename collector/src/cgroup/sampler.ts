@@ -65,18 +65,11 @@ const UNLIMITED_BYTES = 2 ** 63;
 
 const buffer = Buffer.allocUnsafe(64 * 1024);
 
-/** One small kernel file as text: open, read into a shared buffer, close. */
+/** One small kernel file as text: open, read into the shared buffer, close. */
 function readSmall(file: string): string {
   const fd = openSync(file, 'r');
   try {
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-      if (length === buffer.length) throw new Error(`${file}: longer than ${buffer.length} bytes`);
-    }
-    return buffer.toString('latin1', 0, length);
+    return readOpen(fd, file);
   } finally {
     closeSync(fd);
   }

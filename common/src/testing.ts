@@ -61,8 +61,23 @@ export function withRole(url: string, role: { name: string; password: string }):
   return u.toString();
 }
 
+// Serializes the script's runs on one server: test files run in parallel workers, and two
+// concurrent ALTER ROLE of the same (cluster-wide) role fail with "tuple concurrently updated".
+const ROLES_LOCK_KEY = 7355609;
+
 /** Runs the init script, as the server's superuser, for one database: what the image does on first start. */
 export async function applyStackRoles(serverUrl: string, database: string): Promise<void> {
+  await withClient(serverUrl, async (lock) => {
+    await lock.query('SELECT pg_advisory_lock($1)', [ROLES_LOCK_KEY]);
+    try {
+      await runRolesScript(serverUrl, database);
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [ROLES_LOCK_KEY]);
+    }
+  });
+}
+
+async function runRolesScript(serverUrl: string, database: string): Promise<void> {
   const u = new URL(serverUrl);
   await run('bash', [ROLES_INIT_SCRIPT], {
     env: {

@@ -36,8 +36,15 @@ export async function withTimeout<T>(what: string, timeoutMs: number, fn: (signa
 }
 
 /** The engine's "no such container/image" answer. */
+/**
+ * The engine's "no such container/image". Docker answers 404; Podman 4.x answers 500 with
+ * "no such container" for a container removed a moment ago (seen inspecting one right after
+ * `podman rm`), which is the same fact, not an engine fault.
+ */
 export function isNotFound(error: unknown): boolean {
-  return (error as { statusCode?: number } | undefined)?.statusCode === 404;
+  const e = error as { statusCode?: number; message?: string } | undefined;
+  if (e?.statusCode === 404) return true;
+  return e?.statusCode === 500 && /no such (container|image)/i.test(e.message ?? '');
 }
 
 export interface LogsOptions {

@@ -25,5 +25,12 @@ describe('engine call timeouts', () => {
   it('recognises the engine\'s 404 answer', () => {
     expect(isNotFound({ statusCode: 404 })).toBe(true);
     expect(isNotFound(new Error('x'))).toBe(false);
+    // Podman 4.3 on a container removed a moment ago (message as dockerode words it)
+    const podmanGone = Object.assign(
+      new Error('(HTTP code 500) server error - container 30d0008958df does not exist in database: no such container '),
+      { statusCode: 500 },
+    );
+    expect(isNotFound(podmanGone)).toBe(true);
+    expect(isNotFound(Object.assign(new Error('(HTTP code 500) server error - disk full'), { statusCode: 500 }))).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 // The engine calls the collector makes, each under a timeout that says what timed out. Jobs use
 // this interface, so a test can hand them a fake engine.
+import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import type {
   EngineContainerSummary,
@@ -10,6 +11,16 @@ import type {
 } from './engine-types';
 import { EVENT_FILTER_ACTIONS } from './events';
 import { StatsRequester } from './stats-request';
+
+/** The engine refused a call (an HTTP error answer); `statusCode` and the message are the engine's. */
+export class EngineAnswerError extends Error {
+  readonly statusCode: number | undefined;
+  constructor(what: string, cause: unknown) {
+    super(`${what}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'EngineAnswerError';
+    this.statusCode = (cause as { statusCode?: number } | undefined)?.statusCode;
+  }
+}
 
 export class EngineTimeoutError extends Error {
   constructor(what: string, timeoutMs: number) {
@@ -35,7 +46,6 @@ export async function withTimeout<T>(what: string, timeoutMs: number, fn: (signa
   }
 }
 
-/** The engine's "no such container/image" answer. */
 /**
  * The engine's "no such container/image". Docker answers 404; Podman 4.x answers 500 with
  * "no such container" for a container removed a moment ago (seen inspecting one right after
@@ -125,15 +135,39 @@ export class DockerEngine implements Engine {
     );
   }
 
+  /**
+   * A follow stream, handed back at once. Podman before 5.2.2 sends no HTTP headers until a follow
+   * stream's first data (containers/podman#23712), so waiting for them would time out on every quiet
+   * container; Docker sends them at once either way. The request goes on behind the stream: its
+   * refusal (an EngineAnswerError, e.g. no such container) arrives as the stream's error, and
+   * destroying the stream aborts it.
+   */
   logs(id: string, options: LogsOptions): Promise<NodeJS.ReadableStream> {
-    return withTimeout(`logs of container ${id.slice(0, 12)}`, this.timeoutMs, () =>
-      this.docker.getContainer(id).logs({
+    const out = new PassThrough();
+    const controller = new AbortController();
+    out.once('close', () => controller.abort());
+    this.docker
+      .getContainer(id)
+      .logs({
         follow: true as const,
         stdout: true,
         stderr: true,
         timestamps: true,
+        abortSignal: controller.signal,
         ...(options.since ? { since: options.since as unknown as number } : {}),
-      }) as Promise<NodeJS.ReadableStream>,
-    );
+      } as Docker.ContainerLogsOptions & { follow: true })
+      .then(
+        (stream) => {
+          const source = stream as NodeJS.ReadableStream & { destroy?: (error?: Error) => void };
+          if (out.destroyed) return source.destroy?.();
+          source.on('error', (error: Error) => out.destroy(error));
+          out.once('close', () => source.destroy?.());
+          source.pipe(out);
+        },
+        (error: unknown) => {
+          if (!controller.signal.aborted) out.destroy(new EngineAnswerError(`logs of container ${id.slice(0, 12)}`, error));
+        },
+      );
+    return Promise.resolve(out);
   }
 }

@@ -1,7 +1,7 @@
 // Follows the logs of every running container, from where the stored logs end, into container_logs.
 // One follower per container; it restarts when the container restarts and ends when it goes away.
 import type { LogStream } from '@dockpulse/common';
-import { isNotFound } from '../docker/client';
+import { EngineAnswerError, isNotFound } from '../docker/client';
 import {
   FrameDemuxer,
   LineSplitter,
@@ -141,16 +141,19 @@ export class LogFollowers {
           metrics.error('logs', error, { containerId }, 'malformed log stream data skipped');
         }
       });
-      const cause = await new Promise<string>((resolve) => {
+      const cause = await new Promise<Error | string>((resolve) => {
         stream.on('end', () => resolve('closed by the other side'));
         stream.on('close', () => resolve('closed by the other side'));
         // An open stream cut from outside (a proxy's idle timeout, the engine restarting) is an end
         // like any other: the follower resumes from its position. Failing to open one is an error.
-        stream.on('error', (error: Error) => resolve(error.message));
+        stream.on('error', (error: Error) => resolve(error));
       });
-      if (!follower.stopped) {
+      if (cause instanceof EngineAnswerError && !isNotFound(cause)) {
+        if (!follower.stopped) metrics.error('logs', cause, { containerId }, 'following logs failed');
+      } else if (!follower.stopped) {
         metrics.streamEnded('logs');
-        this.ctx.logger.debug({ containerId, cause }, 'log stream ended; following again while the container runs');
+        const text = cause instanceof Error ? cause.message : cause;
+        this.ctx.logger.debug({ containerId, cause: text }, 'log stream ended; following again while the container runs');
       }
       for (const s of ['stdout', 'stderr'] as const) {
         const rest = splitters[s].flush();

@@ -452,11 +452,21 @@ describe('the collector against Podman', () => {
   });
 
   // containers/podman#23712: before 5.2.2 a follow stream sends no HTTP headers until its first
-  // data, so DockerEngine.logs (dockerode waits for the headers, under DOCKER_TIMEOUT) times out for
-  // a container that prints nothing. Needs collector/src/docker/client.ts to hand back the stream
-  // before the headers come; until then run a collector against Podman 4.x with COLLECT_LOGS=false.
-  it.skip('follows the logs of a quiet container (Podman < 5.2.2 sends no headers before the first line)', async () => {
-    const stream = await podmanEngine.logs(podmanIds.idle as string, { follow: true });
-    expect(stream).toBeDefined();
+  // data. DockerEngine.logs hands the stream back at once, so a container quiet for longer than the
+  // engine timeout (1 s here) is still followed, and its first line arrives when it prints it.
+  it('follows the logs of a container that stays quiet for longer than the engine timeout', async () => {
+    const quiet = await podman('run', '-d', '--name', `pm-quiet-${runId}`, '--label', `dockpulse.test.run=${runId}`,
+      podmanImage, 'sh', '-c', 'sleep 3; echo late-line; sleep 600');
+    podmanIds.quiet = quiet;
+    const engine = new DockerEngine({ socketPath: socket }, 1_000);
+    const stream = await engine.logs(quiet, { follow: true });
+    let text = '';
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    const failed = new Promise<never>((_, reject) => stream.once('error', reject));
+    try {
+      await Promise.race([waitFor('the late line', async () => text.includes('late-line'), 30_000), failed]);
+    } finally {
+      (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    }
   });
 });

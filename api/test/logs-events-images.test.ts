@@ -1,4 +1,4 @@
-import type { ContainerEventRow, ContainerLogRow, DockerImageRow, ImageVersionRow } from '@dockpulse/common';
+import { EVENT_ACTIONS, type ContainerEventRow, type ContainerLogRow, type DockerImageRow, type ImageVersionRow } from '@dockpulse/common';
 import { FLEET, HOSTS } from './helpers/fleet';
 import { startWithDatabase, type Harness } from './helpers/harness';
 import { imageId, seed } from './helpers/seed';
@@ -15,7 +15,7 @@ const LOGS: ContainerLogRow[] = Array.from({ length: 730 }, (_, i) => ({
   message: i % 7 === 0 ? `ERROR request ${i} failed` : `GET /item/${i} 200`,
 }));
 
-const EVENTS: ContainerEventRow[] = (['create', 'start', 'die', 'start', 'oom', 'kill', 'die', 'restart'] as const).map((action, i) => ({
+const EVENTS: ContainerEventRow[] = (['create', 'start', 'die', 'start', 'oom', 'kill', 'die', 'restart', 'rename', 'update'] as const).map((action, i) => ({
   time: new Date(T0 + i * 60_000),
   time_nano: `${BigInt(T0 + i * 60_000) * 1_000_000n + 123n}`,
   host_id: (i % 2 ? db : web).host_id,
@@ -124,6 +124,14 @@ describe('GET /api/v1/events', () => {
     expect(res.body.items.map((e: { action: string; timeNano: string; exitCode: number | null }) => [e.action, e.timeNano, e.exitCode])).toEqual(
       wanted.map((e) => [e.action, e.time_nano, e.exit_code]),
     );
+  });
+
+  it('filters on every action the collector records, rename and update included', async () => {
+    const res = await h.get(`/api/v1/events?actions=rename,update&from=${T0 - 1}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((e: { action: string }) => e.action)).toEqual(['update', 'rename']);
+    for (const action of EVENT_ACTIONS) expect([action, (await h.get(`/api/v1/events?actions=${action}`)).status]).toEqual([action, 200]);
+    expect((await h.get('/api/v1/events?actions=exec_start')).status).toBe(400);
   });
 
   it('answers every event of the range without filters', async () => {

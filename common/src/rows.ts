@@ -73,6 +73,16 @@ export interface ContainerLogRow {
   message: string;
 }
 
+/**
+ * The container event actions the collector records, in Docker's words (other engines' words are
+ * mapped to them by the collector), and so the ones the API filters on: one list for both.
+ */
+export const EVENT_ACTIONS = [
+  'create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause',
+  'destroy', 'rename', 'update', 'health_status',
+] as const;
+export type EventAction = (typeof EVENT_ACTIONS)[number];
+
 export interface ContainerEventRow {
   time: Date;
   /** The engine's timeNano as a decimal string: it exceeds 2^53. */

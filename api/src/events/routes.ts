@@ -2,14 +2,15 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps';
 import { containerRef, hostRef, intParam, listParam, parseQuery, resolveRange, timeParam } from '../http/validation';
-import { ACTIONS, EventStore } from './store';
+import { EVENT_ACTIONS } from '@dockpulse/common';
+import { EventStore } from './store';
 
 const eventsQuery = {
   containers: listParam(containerRef, 200).optional(),
   host: hostRef.optional(),
   from: timeParam.optional(),
   to: timeParam.optional(),
-  actions: listParam(z.enum(ACTIONS, { message: `must be one of ${ACTIONS.join(', ')}` }), ACTIONS.length).optional(),
+  actions: listParam(z.enum(EVENT_ACTIONS, { message: `must be one of ${EVENT_ACTIONS.join(', ')}` }), EVENT_ACTIONS.length).optional(),
   limit: intParam(1, 5000, 500),
 };
 

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
 
-export const ACTIONS = ['start', 'die', 'oom', 'kill', 'restart', 'health_status', 'create', 'destroy', 'pause', 'unpause', 'stop'] as const;
 
 export interface EventView {
   time: string;

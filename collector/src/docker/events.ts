@@ -1,25 +1,22 @@
 // Engine event lines -> container_events rows. timeNano exceeds 2^53, so it is cut from the raw
 // text before JSON.parse can round it (Node 20's JSON.parse has no access to the source text).
-import type { ContainerEventRow } from '@dockpulse/common';
+import { EVENT_ACTIONS, type ContainerEventRow, type EventAction } from '@dockpulse/common';
 import { StringDecoder } from 'node:string_decoder';
 import { EngineDataError } from './engine-types';
 
-/** Actions worth a row; exec_* (every healthcheck run makes three) and the like are left out. */
-export const RECORDED_ACTIONS = [
-  'create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause',
-  'destroy', 'rename', 'update', 'health_status',
-] as const;
-const RECORDED: ReadonlySet<string> = new Set(RECORDED_ACTIONS);
+// Actions worth a row (EVENT_ACTIONS, common/src/rows.ts); exec_* (every healthcheck run makes
+// three) and the like are left out.
+const RECORDED: ReadonlySet<string> = new Set(EVENT_ACTIONS);
 
 /**
  * Other engines' words for recorded actions: Podman's Docker-compatible API says "remove" where
  * Docker says "destroy", and filters die events under its own word "died" (containers/podman#16857).
  * The events filter asks for these too (Docker accepts unknown names); rows use Docker's word.
  */
-export const ACTION_ALIASES: Readonly<Record<string, (typeof RECORDED_ACTIONS)[number]>> = { died: 'die', remove: 'destroy' };
+export const ACTION_ALIASES: Readonly<Record<string, EventAction>> = { died: 'die', remove: 'destroy' };
 
 /** What the events call filters on: every recorded action, under every engine's name for it. */
-export const EVENT_FILTER_ACTIONS: readonly string[] = [...RECORDED_ACTIONS, ...Object.keys(ACTION_ALIASES)];
+export const EVENT_FILTER_ACTIONS: readonly string[] = [...EVENT_ACTIONS, ...Object.keys(ACTION_ALIASES)];
 
 /** Actions after which the container's state differs, so container_info is refreshed. */
 export const STATE_CHANGING_ACTIONS: ReadonlySet<string> = new Set([

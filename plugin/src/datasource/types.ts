@@ -72,6 +72,9 @@ export const EVENT_ACTIONS = [
   'pause',
   'unpause',
   'stop',
+  // The collector records these too (EVENT_ACTIONS in common/src/rows.ts, which the bundle cannot import yet).
+  'rename',
+  'update',
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 

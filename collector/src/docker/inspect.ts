@@ -4,6 +4,18 @@ import { EngineDataError, engineTime, isNum, type EngineInspect } from './engine
 
 const STATES: ReadonlySet<string> = new Set(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']);
 
+/**
+ * Podman's own state words, which its Docker-compatible inspect lets through at times (seen:
+ * "stopped" while a container is being removed), as Docker's: a stopped or stopping container has
+ * no (or a dying) process, a configured or initialized one has not run yet.
+ */
+const STATE_ALIASES: Readonly<Record<string, ContainerState>> = {
+  stopped: 'exited',
+  stopping: 'exited',
+  configured: 'created',
+  initialized: 'created',
+};
+
 export function cpuLimitCores(hostConfig: EngineInspect['HostConfig']): number | null {
   const nano = hostConfig?.NanoCpus;
   if (isNum(nano) && nano > 0) return nano / 1e9;
@@ -28,7 +40,8 @@ export function mapInspect(inspect: EngineInspect, ctx: InspectContext): Contain
   if (typeof id !== 'string' || id.length === 0) {
     throw new EngineDataError(`container inspect answer without an Id (name ${JSON.stringify(inspect.Name)})`);
   }
-  const rawState = inspect.State?.Status ?? '';
+  const reported = inspect.State?.Status ?? '';
+  const rawState = STATE_ALIASES[reported] ?? reported;
   if (!STATES.has(rawState)) {
     throw new EngineDataError(`container ${id} has an unknown state ${JSON.stringify(rawState)}`);
   }

@@ -318,7 +318,7 @@ describe('the collector against Podman', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stats, status, images and events reach the database (logs off: see the skipped test below)', async () => {
+  it('stats, status, images and events reach the database (logs: the test below)', async () => {
     if (why) return console.warn(`skipped: ${why}`);
     const db: TestDatabase = await createTestDatabase();
     const pool: Pool = testPool(db.url);

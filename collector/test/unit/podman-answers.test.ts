@@ -87,4 +87,11 @@ describe('Podman 4.3.1 answers', () => {
   it('the collector\'s events filter asks for Podman\'s words too, so its die and remove events arrive', () => {
     expect(EVENT_FILTER_ACTIONS).toEqual(expect.arrayContaining(['die', 'died', 'destroy', 'remove']));
   });
+
+  it('Podman\'s own state words in an inspect (stopped while being removed) are Docker\'s states, not errors', () => {
+    const burner = fixture<EngineInspect>('podman-inspect-burner.json');
+    const at = (status: string) => mapInspect({ ...burner, State: { ...burner.State, Status: status } }, { hostId: 'h', now: new Date() }).state;
+    expect(['stopped', 'stopping', 'configured', 'initialized', 'running'].map(at)).toEqual(['exited', 'exited', 'created', 'created', 'running']);
+    expect(() => at('bogus')).toThrow(/unknown state "bogus"/);
+  });
 });

@@ -7,6 +7,7 @@ import { chooseSampler, defaultProcRoot, type SamplerMode } from './cgroup';
 import { nonOverlapping } from './concurrency';
 import type { Engine } from './docker/client';
 import type { EngineInfo } from './docker/engine-types';
+import { systemCpuBaseOf } from './docker/stats';
 import { EventsStream } from './jobs/events-stream';
 import type { JobContext } from './jobs/context';
 import { ImagesJob } from './jobs/images-job';
@@ -82,6 +83,7 @@ export class Collector {
     ctx.logger.info({ sampler: choice.kind, reason: choice.reason }, `stats sampler: ${choice.kind}`);
     this.stats = new StatsJob(ctx, o.statsConcurrency, choice.sampler);
     this.stats.hostMemTotalBytes = typeof info.MemTotal === 'number' ? info.MemTotal : null;
+    this.stats.engineSystemCpu = systemCpuBaseOf(info);
     this.status = new StatusJob(ctx, o.statsConcurrency);
     this.images = new ImagesJob(ctx);
     this.maintenance = new MaintenanceJob(ctx, {

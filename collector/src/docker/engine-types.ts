@@ -76,6 +76,8 @@ export interface EngineInfo {
   NCPU?: number;
   MemTotal?: number;
   CgroupVersion?: string;
+  /** Only Podman's /info carries it (the Buildah library it builds with): how Podman is told apart. */
+  BuildahVersion?: string;
 }
 
 /** A malformed engine answer: the message says which container or call and what was wrong. */

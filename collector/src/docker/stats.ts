@@ -1,7 +1,7 @@
 // Engine stats answer -> container_stats row, with the docker CLI's formulas. Pure apart from the
 // per-container previous-sample cache, which one-shot answers need for CPU % and deltas.
 import type { ContainerStatsRow } from '@dockpulse/common';
-import { EngineDataError, engineTime, isNum, type CpuStats, type EngineStats } from './engine-types';
+import { EngineDataError, engineTime, isNum, type CpuStats, type EngineInfo, type EngineStats } from './engine-types';
 
 /** What the next sample of the same container needs from this one. */
 export interface PreviousSample {
@@ -17,9 +17,27 @@ export interface PreviousSample {
 // Past this a memory "limit" is the cgroup's "unlimited" (v1 writes 2^63 rounded to a page).
 const UNLIMITED_BYTES = 2 ** 60;
 
+/**
+ * What the engine's `system_cpu_usage` counts, the CPU percent's denominator.
+ * - `engine`: the host's total CPU time from /proc/stat, busy and idle, across all CPUs (Docker).
+ * - `elapsed`: the engine's figure is something else, so the elapsed time between the two samples'
+ *   `read` times, times the online CPUs, stands in (which is what /proc/stat's total grows by).
+ *   Podman 4.x writes the host cgroup's busy time there (the root cgroup's cpuacct.usage on v1):
+ *   the engine's own formula then divides by the host's load and reads 88% for a container held
+ *   to half a CPU on an idle two-CPU host (seen with Debian's podman 4.3.1).
+ */
+export type SystemCpuBase = 'engine' | 'elapsed';
+
+/** Which base an engine's stats answers use, from its /info. */
+export function systemCpuBaseOf(info: EngineInfo): SystemCpuBase {
+  return typeof info.BuildahVersion === 'string' ? 'elapsed' : 'engine';
+}
+
 export interface StatsContext {
   hostId: string;
   containerId: string;
+  /** `engine` unless the answer is from an engine whose `system_cpu_usage` is not /proc/stat's total. */
+  systemCpu?: SystemCpuBase;
   /** The host's memory; a container limit above it is really the host's memory. */
   hostMemTotalBytes?: number | null;
   previous?: PreviousSample;
@@ -43,16 +61,18 @@ function cpuTimes(cpu: CpuStats | undefined): { total: number | null; system: nu
   };
 }
 
-function cpuPercent(
-  now: { total: number | null; system: number | null; cpus: number },
-  before: { total: number | null; system: number | null },
-): number | null {
-  if (now.total === null || now.system === null || before.total === null || before.system === null) return null;
+function cpuPercent(now: { total: number | null; cpus: number }, before: { total: number | null }, systemDelta: number | null): number | null {
+  if (now.total === null || before.total === null || systemDelta === null) return null;
   const cpuDelta = now.total - before.total;
-  const systemDelta = now.system - before.system;
   // A counter that went down means the container restarted: no honest figure for this interval.
   if (cpuDelta < 0 || systemDelta <= 0 || now.cpus <= 0) return null;
   return (cpuDelta / systemDelta) * now.cpus * 100;
+}
+
+/** The denominator's growth between two samples: the engine's counter, or elapsed time x CPUs. */
+function systemDelta(base: SystemCpuBase, now: { system: number | null; cpus: number }, nowMs: number, before: { system: number | null }, beforeMs: number | null): number | null {
+  if (base === 'elapsed') return beforeMs === null ? null : (nowMs - beforeMs) * 1e6 * now.cpus;
+  return now.system === null || before.system === null ? null : now.system - before.system;
 }
 
 /** memory used = usage - inactive_file (v2) or usage - total_inactive_file (v1), as the CLI does. */
@@ -113,14 +133,16 @@ export function mapStats(stats: EngineStats, ctx: StatsContext): MappedStats {
   const now = cpuTimes(stats.cpu_stats);
   const pre = cpuTimes(stats.precpu_stats);
   const prev = ctx.previous && ctx.previous.readMs < time.getTime() ? ctx.previous : undefined;
+  const base = ctx.systemCpu ?? 'engine';
+  const preread = engineTime(stats.preread)?.getTime() ?? null;
   // A streamed answer carries the engine's own previous sample; one-shot leaves it empty, so the
   // collector's previous sample of the same container stands in.
-  const cpu =
-    pre.total !== null && pre.system !== null
-      ? cpuPercent(now, pre)
-      : prev
-        ? cpuPercent(now, { total: prev.cpuTotalNs, system: prev.systemCpuNs })
-        : null;
+  const streamed = pre.total !== null && (base === 'elapsed' ? preread !== null : pre.system !== null);
+  const cpu = streamed
+    ? cpuPercent(now, pre, systemDelta(base, now, time.getTime(), pre, preread))
+    : prev
+      ? cpuPercent(now, { total: prev.cpuTotalNs }, systemDelta(base, now, time.getTime(), { system: prev.systemCpuNs }, prev.readMs))
+      : null;
 
   const usage = stats.memory_stats?.usage;
   const memUsage = isNum(usage) ? usage : null;

@@ -4,7 +4,7 @@
 import type { CgroupSampler } from '../cgroup';
 import { forEachLimited } from '../concurrency';
 import { isEngineZeroTime, type EngineStats } from '../docker/engine-types';
-import { mapStats, PreviousSampleCache } from '../docker/stats';
+import { mapStats, PreviousSampleCache, type SystemCpuBase } from '../docker/stats';
 import type { JobContext } from './context';
 
 export interface StatsCycleResult {
@@ -23,6 +23,8 @@ export interface StatsCycleResult {
 export class StatsJob {
   readonly previous = new PreviousSampleCache();
   hostMemTotalBytes: number | null = null;
+  /** What the engine's stats answers count as system CPU time (the cgroup sampler's are /proc/stat's). */
+  engineSystemCpu: SystemCpuBase = 'engine';
   /** Containers whose "not running" answer was logged already: once each, not every cycle. */
   private readonly loggedNotRunning = new Set<string>();
   /** Containers whose cgroup files failed once: the engine samples them while they run (warned once). */
@@ -80,6 +82,7 @@ export class StatsJob {
     await forEachLimited(running, this.concurrency, async (containerId) => {
       try {
         let raw: EngineStats | undefined;
+        let fromEngine = false;
         if (sampler && !this.engineOnly.has(containerId)) {
           const outcome = await sampler.sample(containerId);
           if (outcome.kind === 'vanished') {
@@ -104,6 +107,7 @@ export class StatsJob {
         if (!raw) {
           if (sampler) result.engineFallbacks += 1;
           raw = await engine.stats(containerId);
+          fromEngine = true;
         }
         if (isEngineZeroTime(raw.read)) {
           // A container in its restart back-off is listed as running but has no process to sample.
@@ -120,6 +124,7 @@ export class StatsJob {
           hostId,
           containerId,
           hostMemTotalBytes: this.hostMemTotalBytes,
+          systemCpu: fromEngine ? this.engineSystemCpu : 'engine',
           previous: this.previous.get(containerId),
         });
         this.previous.set(containerId, sample);

@@ -8,7 +8,7 @@ import type { EngineContainerSummary, EngineImageSummary, EngineInfo, EngineInsp
 import { mapHost } from '@dockpulse/collector/docker/host';
 import { mapImage } from '@dockpulse/collector/docker/images';
 import { mapInspect } from '@dockpulse/collector/docker/inspect';
-import { mapStats } from '@dockpulse/collector/docker/stats';
+import { mapStats, systemCpuBaseOf } from '@dockpulse/collector/docker/stats';
 import { FIXTURES_DIR, fixture } from '../fixtures';
 
 const BURNER = '0179cc41c5fe2fba8a86a9b8c2179f9f93ff84aca91712ffc3b1c322c46a35cb';
@@ -19,17 +19,34 @@ const events = (file: string) =>
     .map((l) => parseEventLine(l));
 
 describe('Podman 4.3.1 answers', () => {
+  it("system_cpu_usage is the host cgroup's busy time, not /proc/stat's total: Podman's answers go by elapsed time", () => {
+    expect(systemCpuBaseOf(fixture<EngineInfo>('podman-info.json'))).toBe('elapsed');
+    expect(systemCpuBaseOf(fixture<EngineInfo>('v1-info.json'))).toBe('engine');
+    // The engine's own formula on these answers: 2,923,935,274 ns of "system" time in 1,480 ms on
+    // 2 CPUs is the busy share of a loaded host; on an idle one the same burner would read ~2x.
+    const first = mapStats(fixture<EngineStats>('podman-stats-oneshot-burner.json'), { hostId: 'h', containerId: BURNER, systemCpu: 'engine' });
+    const next = mapStats(fixture<EngineStats>('podman-stats-oneshot-burner-next.json'), {
+      hostId: 'h',
+      containerId: BURNER,
+      systemCpu: 'engine',
+      previous: first.sample,
+    });
+    expect(next.row.cpu_percent).toBeCloseTo(62.746429865, 6);
+  });
+
   it('one-shot stats carry a zeroed precpu_stats (containers/podman#24730): CPU % comes from the previous sample, never from the zeros', () => {
-    const first = mapStats(fixture<EngineStats>('podman-stats-oneshot-burner.json'), { hostId: 'h', containerId: BURNER });
+    const systemCpu = systemCpuBaseOf(fixture<EngineInfo>('podman-info.json'));
+    const first = mapStats(fixture<EngineStats>('podman-stats-oneshot-burner.json'), { hostId: 'h', containerId: BURNER, systemCpu });
     // zeros taken for a previous sample would give the whole lifetime's CPU as this interval's
     expect(first.row.cpu_percent).toBeNull();
     const next = mapStats(fixture<EngineStats>('podman-stats-oneshot-burner-next.json'), {
       hostId: 'h',
       containerId: BURNER,
+      systemCpu,
       previous: first.sample,
     });
-    // 917,332,498 ns of CPU over 2,923,935,274 ns of system time on 2 CPUs
-    expect(next.row.cpu_percent).toBeCloseTo(62.746429865, 6);
+    // 917,332,498 ns of CPU over the 1,480 ms between the two reads on 2 CPUs
+    expect(next.row.cpu_percent).toBeCloseTo(61.981925541, 6);
     expect(next.row).toMatchObject({
       // no memory_stats.stats at all: used = usage
       mem_used_bytes: 253952,

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../api/src/app';
 import { Cache, MemoryBackend } from '../api/src/cache';
 import { testConfig, type ApiConfig } from '../api/src/config';
+import { createReadPool } from '../api/src/db/read-pool';
 import { CORPUS_TERMS, writeLogCorpus } from '../api/test/helpers/log-corpus';
 import { ingestStats, makeFleet } from './fleet/generate';
 
@@ -31,7 +32,7 @@ async function startApi(databaseUrl: string, overrides: Partial<ApiConfig> = {})
   const config = testConfig({ databaseUrl, cache: { enabled: false, keyPrefix: 'bench:', staleTtlMs: 3_600_000 }, ...overrides });
   const logger = createLogger('fleet-bench', 'silent');
   const pool = createPool({ connectionString: databaseUrl, max: 5, statementTimeoutMs: config.queryTimeoutMs });
-  const built = createApp({ pool, cache: new Cache(new MemoryBackend(), config.cache, logger), config, logger });
+  const built = createApp({ pool, reads: createReadPool(config, pool, logger), cache: new Cache(new MemoryBackend(), config.cache, logger), config, logger });
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const srv = built.app.listen(0, '127.0.0.1', () => resolve(srv));
   });

@@ -38,6 +38,7 @@ export function createApp(deps: AppDeps): BuiltApp {
   const streams = streamRoutes(deps);
   const metrics = createApiMetrics(() => streams.hub.open);
   deps.cache.observe = (source) => metrics.cacheResults.inc({ result: source });
+  deps.reads.observe = (reason) => metrics.replicaFallbacks.inc({ reason });
 
   // A caller's request id is kept (so a trace spans services) when it looks like one.
   app.use((req, res, next) => {

@@ -15,6 +15,9 @@ const shape = {
   PORT: intSetting(0, 65_535, 8080),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: databaseUrlSetting,
+  // A streaming replica of DATABASE_URL for the API's reads (api/src/db/read-pool.ts); unset, the
+  // primary answers them all.
+  DATABASE_READ_URL: databaseUrlSetting.optional(),
   REDIS_URL: z
     .string()
     .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL')
@@ -61,6 +64,7 @@ export interface ApiConfig {
   port: number;
   host: string;
   databaseUrl: string;
+  databaseReadUrl?: string;
   redisUrl?: string;
   cache: { enabled: boolean; keyPrefix: string; staleTtlMs: number };
   auth: { tokens: string[]; health: boolean; metrics: boolean };
@@ -84,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
     redisUrl: e.REDIS_URL,
     cache: { enabled: e.CACHE_ENABLED, keyPrefix: e.CACHE_KEY_PREFIX, staleTtlMs: e.CACHE_STALE_TTL },
     auth: { tokens: e.API_TOKENS ?? [], health: e.AUTH_HEALTH, metrics: e.AUTH_METRICS },

@@ -3,6 +3,7 @@ import { ConfigError, createLogger, createPool, redactUrl } from '@dockpulse/com
 import { createApp } from './app';
 import { createCache } from './cache';
 import { loadConfig, type ApiConfig } from './config';
+import { createReadPool } from './db/read-pool';
 
 function settings(): ApiConfig {
   try {
@@ -24,12 +25,13 @@ async function main(): Promise<void> {
     applicationName: 'dockpulse-api',
     connectionTimeoutMillis: 3_000,
   });
+  const reads = createReadPool(config, pool, logger);
   const cache = createCache(config, logger);
-  const built = createApp({ pool, cache, config, logger });
+  const built = createApp({ pool, reads, cache, config, logger });
   const server = built.app.listen(config.port, config.host, () => {
     const address = server.address();
     logger.info(
-      { port: typeof address === 'object' && address ? address.port : config.port, database: redactUrl(config.databaseUrl), cache: config.redisUrl ? redactUrl(config.redisUrl) : 'memory' },
+      { port: typeof address === 'object' && address ? address.port : config.port, database: redactUrl(config.databaseUrl), reads: config.databaseReadUrl ? redactUrl(config.databaseReadUrl) : 'primary', cache: config.redisUrl ? redactUrl(config.redisUrl) : 'memory' },
       'dockpulse api listening',
     );
   });
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     built.close();
     server.close(() => {
-      void Promise.allSettled([pool.end(), cache.close()]).then(() => process.exit(0));
+      void Promise.allSettled([pool.end(), reads.end(), cache.close()]).then(() => process.exit(0));
     });
     // Keep-alive connections would hold server.close() open; give requests in flight 5 s.
     setTimeout(() => server.closeAllConnections(), 5_000).unref();

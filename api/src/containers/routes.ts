@@ -28,7 +28,7 @@ const listQuery = {
 };
 
 export function containerRoutes(deps: AppDeps): { router: Router; service: ContainerService } {
-  const service = new ContainerService(new ContainerStore(deps.pool), deps.cache);
+  const service = new ContainerService(new ContainerStore(deps.reads), deps.cache);
   const router = Router();
 
   router.get('/containers', async (req, res) => {

@@ -1,5 +1,5 @@
 // SQL for container_info and the latest stats sample. Every value is a bind parameter.
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/read-pool';
 import { likeLiteral } from '../http/validation';
 
 export interface ContainerView {
@@ -99,7 +99,7 @@ function toSample(r: Record<string, unknown>): LatestSample {
 }
 
 export class ContainerStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Queryable) {}
 
   private where(filter: ContainerFilter): { sql: string; params: unknown[] } {
     const clauses: string[] = [];

@@ -15,7 +15,7 @@ const eventsQuery = {
 };
 
 export function eventRoutes(deps: AppDeps): Router {
-  const store = new EventStore(deps.pool);
+  const store = new EventStore(deps.reads);
   const router = Router();
   router.get('/events', async (req, res) => {
     const q = parseQuery(eventsQuery, req.query);

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/read-pool';
 
 
 export interface EventView {
@@ -15,7 +15,7 @@ export interface EventView {
 }
 
 export class EventStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Queryable) {}
 
   async query(q: { containers?: string[]; host?: string; fromMs: number; toMs: number; actions?: string[]; limit: number }): Promise<EventView[]> {
     const { rows } = await this.pool.query(

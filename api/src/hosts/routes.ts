@@ -4,7 +4,7 @@ import { parseQuery } from '../http/validation';
 import { HostStore } from './store';
 
 export function hostRoutes(deps: AppDeps): Router {
-  const store = new HostStore(deps.pool);
+  const store = new HostStore(deps.reads);
   const router = Router();
   router.get('/hosts', async (req, res) => {
     parseQuery({}, req.query);

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/read-pool';
 
 export interface HostView {
   hostId: string;
@@ -17,7 +17,7 @@ export interface HostView {
 }
 
 export class HostStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Queryable) {}
 
   async list(): Promise<HostView[]> {
     const { rows } = await this.pool.query(

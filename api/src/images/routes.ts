@@ -14,8 +14,8 @@ const repository = z.string().regex(/^[a-z0-9][a-z0-9._\-/:]{0,254}$/, 'must be 
 const tag = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a tag such as latest or 1.25.3');
 
 export function imageRoutes(deps: AppDeps): Router {
-  const service = new ImageService(new ImageStore(deps.pool), deps.cache);
-  const store = new ImageStore(deps.pool);
+  const service = new ImageService(new ImageStore(deps.reads), deps.cache);
+  const store = new ImageStore(deps.reads);
   const router = Router();
 
   router.get('/images', async (req, res) => {

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/read-pool';
 
 export interface ImageView {
   hostId: string;
@@ -58,7 +58,7 @@ function toVersion(r: Record<string, unknown>): ImageVersionView {
 }
 
 export class ImageStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Queryable) {}
 
   async list(filter: { host?: string; repository?: string; includeRemoved: boolean }, limit: number, offset: number): Promise<{ items: ImageView[]; total: number }> {
     const params: unknown[] = [filter.host ?? null, filter.repository ?? null, filter.includeRemoved, limit, offset];

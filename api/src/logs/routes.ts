@@ -17,7 +17,7 @@ const logsQuery = {
 };
 
 export function logRoutes(deps: AppDeps): Router {
-  const store = new LogStore(deps.pool);
+  const store = new LogStore(deps.reads);
   const router = Router();
   router.get('/logs', async (req, res) => {
     const q = parseQuery(logsQuery, req.query);

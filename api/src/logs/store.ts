@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/read-pool';
 import { likeLiteral } from '../http/validation';
 import type { LogKey } from './cursor';
 
@@ -51,7 +51,7 @@ export function toLogLine(r: Record<string, unknown>, names: Map<string, string>
 }
 
 export class LogStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Queryable) {}
 
   async query(q: LogQuery): Promise<LogLine[]> {
     const { rows } = await this.pool.query(logQuerySql(q));

@@ -7,6 +7,7 @@ export interface ApiMetrics {
   registry: Registry;
   middleware: RequestHandler;
   cacheResults: Counter<'result'>;
+  replicaFallbacks: Counter<'reason'>;
 }
 
 export function createApiMetrics(openStreams: () => number): ApiMetrics {
@@ -36,6 +37,12 @@ export function createApiMetrics(openStreams: () => number): ApiMetrics {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const replicaFallbacks = new Counter({
+    name: 'dockpulse_api_replica_fallbacks_total',
+    help: 'Reads the primary answered instead of the replica (DATABASE_READ_URL), by reason: unreachable, starting_up, recovery_conflict, timeout, schema_behind, marked_down.',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'dockpulse_api_sse_streams_open',
     help: 'Server-Sent Events streams open now.',
@@ -54,5 +61,5 @@ export function createApiMetrics(openStreams: () => number): ApiMetrics {
     });
     next();
   };
-  return { registry, middleware, cacheResults };
+  return { registry, middleware, cacheResults, replicaFallbacks };
 }

@@ -6,7 +6,7 @@ import type { ApiMetrics } from './registry';
 import { MetricsStore } from './store';
 
 export function metricsRoutes(deps: AppDeps, metrics: ApiMetrics): Router {
-  const store = new MetricsStore(deps.pool);
+  const store = new MetricsStore(deps.reads);
   const router = Router();
   router.get('/metrics', async (req, res) => {
     parseQuery({}, req.query);

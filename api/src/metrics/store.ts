@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/read-pool';
 
 export interface LatestContainerSample {
   host_id: string;
@@ -24,7 +24,7 @@ export interface LatestContainerSample {
 export const LATEST_SAMPLE_MAX_AGE_S = 600;
 
 export class MetricsStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Queryable) {}
 
   async latestOfRunning(): Promise<LatestContainerSample[]> {
     // The time bound lets PostgreSQL look only at today's partitions, so /metrics stays cheap.

@@ -37,7 +37,7 @@ function checkFleetParams(q: { top?: number; by?: Metric; agg?: string; groupBy?
 }
 
 export function statsRoutes(deps: AppDeps): Router {
-  const service = new StatsService(new StatsStore(deps.pool), deps.cache, deps.config.resolution, deps.config.statsMaxSeries);
+  const service = new StatsService(new StatsStore(deps.reads), deps.cache, deps.config.resolution, deps.config.statsMaxSeries);
   const router = Router();
   router.get('/stats', async (req, res) => {
     const q = parseQuery(statsQuery, req.query);

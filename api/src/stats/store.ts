@@ -1,7 +1,7 @@
 // The one query behind GET /stats: every requested container and metric, bucketed, from one table.
 // Ranking (top N), grouping (per host or compose project) and the series bound all happen in the
 // same statement, so a fleet of thousands of containers never crosses the wire.
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/read-pool';
 import type { Resolution } from '@dockpulse/common';
 
 export const METRICS = [
@@ -109,7 +109,7 @@ export interface StatsResult {
 }
 
 export class StatsStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Queryable) {}
 
   async buckets(q: StatsQuery): Promise<StatsResult> {
     const source = SOURCE[q.resolution];

@@ -10,7 +10,7 @@ const BATCH_ROWS = 500;
 
 export function streamRoutes(deps: AppDeps): { router: Router; hub: SseHub } {
   const hub = new SseHub(deps.config.sse, deps.logger);
-  const logs = new LogStore(deps.pool);
+  const logs = new LogStore(deps.reads);
   const router = Router();
 
   router.get('/stream/logs', async (req, res) => {
@@ -61,14 +61,14 @@ export function streamRoutes(deps: AppDeps): { router: Router; hub: SseHub } {
       req,
       res,
       async () => {
-        const { rows } = await deps.pool.query<{ us: string }>(
+        const { rows } = await deps.reads.query<{ us: string }>(
           `SELECT ((extract(epoch FROM now()) * 1000000)::bigint - $1::bigint * 1000)::text AS us`,
           [deps.config.sse.pollIntervalMs * 3],
         );
         cursor = { timeUs: rows[0]?.us ?? '0', hostId: '', containerId: '' };
       },
       async (stream) => {
-        const { rows } = await deps.pool.query(
+        const { rows } = await deps.reads.query(
           `SELECT (extract(epoch FROM s.time) * 1000000)::bigint::text AS time_us, s.*, ci.name
              FROM container_stats s LEFT JOIN container_info ci USING (host_id, container_id)
             WHERE s.time >= to_timestamp($1::float8 / 1000000) - interval '1 second'

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing
 import { createApp, type BuiltApp } from '@dockpulse/api/app';
 import { Cache, MemoryBackend, RedisBackend, type CacheBackend } from '@dockpulse/api/cache';
 import { testConfig, type ApiConfig } from '@dockpulse/api/config';
+import { createReadPool, type ReadPool } from '@dockpulse/api/db/read-pool';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -21,13 +22,15 @@ export interface Harness {
   base: string;
   /** The API's own pool, as the read-only role (as in the stack). */
   pool: Pool;
+  /** The API's reads: the replica of config.databaseReadUrl when set, this pool otherwise. */
+  reads: ReadPool;
   /** As the writer role, for seeding and rollups: what the collector would have written. */
   writerPool: Pool;
   cache: Cache;
   config: ApiConfig;
   built: BuiltApp;
   server: Server;
-  /** Queries sent through the app's pool since the last reset. */
+  /** Queries sent through the app's pool (the primary) since the last reset. */
   queries(): number;
   resetQueries(): void;
   get(path: string, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: Body }>;
@@ -75,7 +78,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     await new Promise((resolve) => backend.client.once('ready', resolve));
   }
   const cache = new Cache(backend, config.cache, logger);
-  const built = createApp({ pool, cache, config, logger });
+  const reads = createReadPool(config, pool, logger);
+  const built = createApp({ pool, reads, cache, config, logger });
   const server = await new Promise<Server>((resolve) => {
     const s = built.app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -83,6 +87,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   return {
     base,
     pool,
+    reads,
     writerPool,
     cache,
     config,
@@ -102,6 +107,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await cache.close();
+      await reads.end();
       if (!options.pool) await pool.end();
       if (writerPool !== pool) await writerPool.end();
     },

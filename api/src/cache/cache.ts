@@ -1,8 +1,14 @@
 // Cache-aside with single-flight and a stale fallback (DESIGN §4):
-// - hit: answer from the cache, no database query;
+// - hit: answer from the cache, no database query, the stored bytes sent as they are;
 // - miss: one database query per key however many requests miss at once;
 // - cache errors count as misses (logged, never surfaced);
 // - database errors answer with the last good copy, marked stale, when there is one.
+//
+// Keys: CACHE_KEY_PREFIX first, then the key, so one prefix covers everything a deployment stores
+// (a SCAN/flush of `<prefix>*`, an ACL key pattern): fresh copies `<prefix><key>`, stale copies
+// `<prefix>stale:<key>`, their index `<prefix>stale-index`. Stale copies live CACHE_STALE_TTL and
+// at most CACHE_STALE_MAX_COPIES of them exist (the soonest-expiring go first).
+import { createHash } from 'node:crypto';
 import type { Logger } from '@dockpulse/common';
 import { ApiError } from '../http/errors';
 import type { CacheBackend } from './backend';
@@ -12,21 +18,35 @@ export type CacheSource = 'hit' | 'miss' | 'stale' | 'off';
 export interface Cached<T> {
   readonly value: T;
   source: CacheSource;
-  /** The answer as JSON text: a hit is sent as stored, without parsing and re-serialising it. */
-  readonly json: string;
+  /** The answer as JSON bytes: a hit is sent as stored, without parsing and re-serialising it. */
+  readonly body: Buffer;
+  /** A weak ETag of the body (as express makes one), computed once when the answer was stored. */
+  readonly etag: string;
 }
 
-/** Parses only when someone reads `value`; routes that just send the answer never do. */
-function cached<T>(json: string, source: CacheSource): Cached<T> {
+/**
+ * A stored entry is `<etag>\n<json>`: the JSON bytes and the one header that depends on them.
+ * Parses only when someone reads `value`; routes that just send the answer never do.
+ */
+function decode<T>(stored: Buffer, source: CacheSource): Cached<T> {
+  const newline = stored.indexOf(0x0a);
+  const body = stored.subarray(newline + 1);
   let parsed: { v: T } | undefined;
   return {
     source,
-    json,
+    body,
+    etag: stored.toString('latin1', 0, newline),
     get value(): T {
-      parsed ??= { v: JSON.parse(json) as T };
+      parsed ??= { v: JSON.parse(body.toString('utf8')) as T };
       return parsed.v;
     },
   };
+}
+
+export function encodeAnswer(value: unknown): Buffer {
+  const json = Buffer.from(JSON.stringify(value), 'utf8');
+  const etag = `W/"${json.length.toString(16)}-${createHash('sha1').update(json).digest('base64').slice(0, 27)}"`;
+  return Buffer.concat([Buffer.from(`${etag}\n`, 'latin1'), json]);
 }
 
 export interface CacheOptions {
@@ -34,14 +54,18 @@ export interface CacheOptions {
   keyPrefix: string;
   /** How long the last good copy stays for the stale fallback; longer than any fresh TTL. */
   staleTtlMs: number;
+  /** Stale copies kept at most (CACHE_STALE_MAX_COPIES); default DEFAULT_MAX_STALE_COPIES. */
+  maxStaleCopies?: number;
 }
 
-/** TTLs of DESIGN §4, in one place. */
+/** Enough for every dashboard panel of a few dozen users over an hour; each copy is one answer. */
+export const DEFAULT_MAX_STALE_COPIES = 1_000;
+
+/** TTLs of DESIGN §4, in one place; answers over a time range take theirs from ./range.ts. */
 export const CACHE_TTL_MS = {
   containersList: 10_000,
   containerLatest: 2_000,
   image: 300_000,
-  statsRange: 5_000,
 } as const;
 
 export class Cache {
@@ -54,10 +78,18 @@ export class Cache {
     readonly backend: CacheBackend,
     private readonly options: CacheOptions,
     private readonly logger: Logger,
+    /** Milliseconds since the epoch: what "now" is for ranges that reach the present (./range.ts). */
+    readonly now: () => number = Date.now,
   ) {}
 
   get enabled(): boolean {
     return this.options.enabled;
+  }
+
+  /** The full key of a fresh copy, and of its stale copy (prefix first, for both). */
+  keyOf(key: string): { fresh: string; stale: string; staleIndex: string } {
+    const prefix = this.options.keyPrefix;
+    return { fresh: prefix + key, stale: `${prefix}stale:${key}`, staleIndex: `${prefix}stale-index` };
   }
 
   async getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<Cached<T>> {
@@ -67,46 +99,53 @@ export class Cache {
   }
 
   private async lookup<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<Cached<T>> {
-    if (!this.options.enabled) return cached(JSON.stringify(await load()), 'off');
-    const fullKey = this.options.keyPrefix + key;
-    const hit = await this.safeGet(fullKey);
-    if (hit !== undefined) return cached<T>(hit, 'hit');
+    if (!this.options.enabled) return decode(encodeAnswer(await load()), 'off');
+    const keys = this.keyOf(key);
+    const hit = await this.safeGet(keys.fresh);
+    if (hit !== undefined) return decode<T>(hit, 'hit');
 
-    const running = this.inflight.get(fullKey);
+    const running = this.inflight.get(keys.fresh);
     if (running) return running as Promise<Cached<T>>;
-    const promise = this.loadAndStore(fullKey, ttlMs, load).finally(() => this.inflight.delete(fullKey));
-    this.inflight.set(fullKey, promise);
+    const promise = this.loadAndStore(keys, ttlMs, load).finally(() => this.inflight.delete(keys.fresh));
+    this.inflight.set(keys.fresh, promise);
     return promise;
   }
 
-  private async loadAndStore<T>(fullKey: string, ttlMs: number, load: () => Promise<T>): Promise<Cached<T>> {
+  private async loadAndStore<T>(keys: ReturnType<Cache['keyOf']>, ttlMs: number, load: () => Promise<T>): Promise<Cached<T>> {
     let value: T;
     try {
       value = await load();
     } catch (error) {
       // A 4xx (not found, ambiguous) is an answer, not an outage: no stale copy stands in for it.
       if (error instanceof ApiError && error.status < 500) throw error;
-      const stale = await this.safeGet(staleKey(fullKey));
+      const stale = await this.safeGet(keys.stale);
       if (stale === undefined) throw error;
-      this.logger.warn({ err: error, key: fullKey }, 'database query failed: serving the last cached copy (stale)');
-      return cached<T>(stale, 'stale');
+      this.logger.warn({ err: error, key: keys.fresh }, 'database query failed: serving the last cached copy (stale)');
+      return decode<T>(stale, 'stale');
     }
-    const serialised = JSON.stringify(value);
+    const stored = encodeAnswer(value);
     try {
-      await this.backend.set([
-        { key: fullKey, value: serialised, ttlMs },
-        { key: staleKey(fullKey), value: serialised, ttlMs: Math.max(this.options.staleTtlMs, ttlMs) },
-      ]);
+      await this.backend.put(
+        { key: keys.fresh, value: stored, ttlMs },
+        {
+          key: keys.stale,
+          ttlMs: Math.max(this.options.staleTtlMs, ttlMs),
+          indexKey: keys.staleIndex,
+          maxCopies: this.options.maxStaleCopies ?? DEFAULT_MAX_STALE_COPIES,
+        },
+      );
     } catch (error) {
       this.logCacheError(error);
     }
-    // The miss answers the same text a later hit will (dates as text, undefined fields gone).
-    return cached<T>(serialised, 'miss');
+    // The miss answers the same bytes a later hit will (dates as text, undefined fields gone).
+    return decode<T>(stored, 'miss');
   }
 
-  private async safeGet(key: string): Promise<string | undefined> {
+  private async safeGet(key: string): Promise<Buffer | undefined> {
     try {
-      return await this.backend.get(key);
+      const stored = await this.backend.get(key);
+      // Written by an API before entries carried their ETag (plain JSON): a miss, not a broken answer.
+      return stored?.[0] === 0x57 /* W of W/"..." */ ? stored : undefined;
     } catch (error) {
       this.logCacheError(error);
       return undefined;
@@ -124,10 +163,6 @@ export class Cache {
   async close(): Promise<void> {
     await this.backend.close();
   }
-}
-
-function staleKey(fullKey: string): string {
-  return `stale:${fullKey}`;
 }
 
 /** A stable key part for a parameter object: same parameters, same key, whatever their order. */

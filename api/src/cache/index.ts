@@ -5,6 +5,7 @@ import { Cache } from './cache';
 
 export * from './backend';
 export * from './cache';
+export * from './range';
 
 export function createCache(config: ApiConfig, logger: Logger): Cache {
   const backend = config.redisUrl ? new RedisBackend({ url: config.redisUrl, logger }) : new MemoryBackend();

@@ -1,5 +1,5 @@
 import { chooseResolution, RESOLUTION_STEP_MS, type ResolutionPolicy, type ResolutionRequest } from '@dockpulse/common';
-import { CACHE_TTL_MS, paramsKey, type Cache, type Cached } from '../cache';
+import { cachedRange, paramsKey, type Cache, type Cached } from '../cache';
 import { StatsStore, type GroupBy, type Metric, type RankAgg, type Ranking, type StatsRow } from './store';
 
 export interface StatsRequest {
@@ -69,7 +69,7 @@ export class StatsService {
     private readonly maxSeries: number,
   ) {}
 
-  query(req: StatsRequest, nowMs = Date.now()): Promise<Cached<StatsAnswer>> {
+  query(req: StatsRequest, nowMs = this.cache.now()): Promise<Cached<StatsAnswer>> {
     const choice = chooseResolution({
       fromMs: req.fromMs,
       toMs: req.toMs,
@@ -80,7 +80,24 @@ export class StatsService {
       policy: this.policy,
     });
     const intervalMs = bucketInterval(RESOLUTION_STEP_MS[choice.resolution], choice.intervalMs, req.fromMs, req.toMs, req.maxDataPoints);
-    const key = `stats:range:${paramsKey({ ...req, containers: req.containers?.join(','), metrics: req.metrics.join(','), resolution: choice.resolution, intervalMs })}`;
+    // A range reaching the present is widened to whole buckets, so refreshes within one bucket
+    // share the key, and cached briefly (its newest bucket still fills): api/src/cache/range.ts.
+    // The key holds what the answer depends on: the chosen table and interval, not the
+    // maxDataPoints or intervalMs that led to them (panels of other widths share it).
+    const range = cachedRange(req.fromMs, req.toMs, intervalMs, nowMs);
+    const key = `stats:range:${paramsKey({
+      containers: req.containers?.join(','),
+      host: req.host,
+      fromMs: range.fromMs,
+      toMs: range.toMs,
+      metrics: req.metrics.join(','),
+      resolution: choice.resolution,
+      intervalMs,
+      top: req.top,
+      by: req.by,
+      agg: req.agg,
+      groupBy: req.groupBy,
+    })}`;
     // Without a container list or an explicit top the answer would grow with the fleet: bound it
     // to the top maxSeries by the first metric, and say so.
     const implicit = req.top === undefined && req.containers === undefined;
@@ -90,13 +107,13 @@ export class StatsService {
         : implicit || req.groupBy
           ? { by: req.metrics[0]!, agg: 'avg', limit: this.maxSeries }
           : undefined;
-    return this.cache.getOrLoad(key, CACHE_TTL_MS.statsRange, async () => {
+    return this.cache.getOrLoad(key, range.ttlMs, async () => {
       const { rows, candidates } = await this.store.buckets({
         resolution: choice.resolution,
         containers: req.containers,
         host: req.host,
-        fromMs: req.fromMs,
-        toMs: req.toMs,
+        fromMs: range.fromMs,
+        toMs: range.toMs,
         intervalMs,
         metrics: req.metrics,
         groupBy: req.groupBy,
@@ -106,8 +123,8 @@ export class StatsService {
         resolution: choice.resolution,
         table: choice.table,
         intervalMs,
-        fromMs: req.fromMs,
-        toMs: req.toMs,
+        fromMs: range.fromMs,
+        toMs: range.toMs,
         ...(req.groupBy ? { groupBy: req.groupBy } : {}),
         ...(rank ? { ranking: { by: rank.by, agg: rank.agg, top: rank.limit, candidates } } : {}),
         truncated: implicit && candidates > this.maxSeries,

@@ -27,6 +27,8 @@ const shape = {
   CACHE_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{0,64}$/, 'letters, digits, ":", "_" or "-" only').default('dockpulse:'),
   // How long the last good answer stays available for the stale fallback when the database fails.
   CACHE_STALE_TTL: durationSetting('1h', 1_000),
+  // Stale copies kept at most, whatever their TTL (api/src/cache/cache.ts): Redis runs noeviction.
+  CACHE_STALE_MAX_COPIES: intSetting(1, 1_000_000, 1_000),
   API_TOKENS: z
     .string()
     .transform((v) => v.split(',').map((t) => t.trim()).filter((t) => t.length > 0))
@@ -66,7 +68,7 @@ export interface ApiConfig {
   databaseUrl: string;
   databaseReadUrl?: string;
   redisUrl?: string;
-  cache: { enabled: boolean; keyPrefix: string; staleTtlMs: number };
+  cache: { enabled: boolean; keyPrefix: string; staleTtlMs: number; maxStaleCopies?: number };
   auth: { tokens: string[]; health: boolean; metrics: boolean };
   corsOrigins?: string[];
   rateLimitPerMinute: number;
@@ -90,7 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     databaseUrl: e.DATABASE_URL,
     databaseReadUrl: e.DATABASE_READ_URL,
     redisUrl: e.REDIS_URL,
-    cache: { enabled: e.CACHE_ENABLED, keyPrefix: e.CACHE_KEY_PREFIX, staleTtlMs: e.CACHE_STALE_TTL },
+    cache: { enabled: e.CACHE_ENABLED, keyPrefix: e.CACHE_KEY_PREFIX, staleTtlMs: e.CACHE_STALE_TTL, maxStaleCopies: e.CACHE_STALE_MAX_COPIES },
     auth: { tokens: e.API_TOKENS ?? [], health: e.AUTH_HEALTH, metrics: e.AUTH_METRICS },
     corsOrigins: e.CORS_ORIGINS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,

@@ -58,7 +58,7 @@ export interface CacheOptions {
   maxStaleCopies?: number;
 }
 
-/** Enough for every dashboard panel of a few dozen users over an hour; each copy is one answer. */
+/** Without CACHE_STALE_MAX_COPIES: every panel of a few dozen dashboards over the stale TTL; each copy is one answer. */
 export const DEFAULT_MAX_STALE_COPIES = 1_000;
 
 /** TTLs of DESIGN §4, in one place; answers over a time range take theirs from ./range.ts. */
@@ -66,6 +66,10 @@ export const CACHE_TTL_MS = {
   containersList: 10_000,
   containerLatest: 2_000,
   image: 300_000,
+  /** Open ranges of events and image versions: a container's death shows within this, as in the list. */
+  eventsOpen: 10_000,
+  /** Open ranges of logs: about the collector's log flush interval. */
+  logsOpen: 5_000,
 } as const;
 
 export class Cache {

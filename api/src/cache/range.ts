@@ -13,6 +13,8 @@
 // 36 s, a 5 s point every 5 s. So a cached open bucket lacks at most ~1 % of its width in samples.
 // When the open bucket closes, `to` moves into the next one and the key changes with it.
 //
+// Events, logs and image versions get the same treatment on a grid of their own (listingGridMs).
+//
 // A range that ended more than SETTLE_MS ago (an absolute range in the past) is kept as given and
 // cached for CLOSED_TTL_MS: its rows only change when late rows arrive (a collector replaying its
 // spool, the plain flavour's rollup running once a minute).
@@ -39,12 +41,26 @@ export function openBucketTtlMs(intervalMs: number): number {
   return Math.min(OPEN_MAX_TTL_MS, Math.max(OPEN_MIN_TTL_MS, Math.round(intervalMs * OPEN_FRACTION)));
 }
 
-export function cachedRange(fromMs: number, toMs: number, intervalMs: number, nowMs: number): CachedRange {
+/**
+ * The range to query and key on, and its TTL. `intervalMs` is the answer's bucket width (/stats) or
+ * listingGridMs() (events, logs); `openTtlMs` how long an answer reaching the present is kept.
+ */
+export function cachedRange(fromMs: number, toMs: number, intervalMs: number, nowMs: number, openTtlMs = openBucketTtlMs(intervalMs)): CachedRange {
   if (toMs < nowMs - SETTLE_MS) return { fromMs, toMs, ttlMs: CLOSED_TTL_MS, open: false };
   return {
     fromMs: Math.floor(fromMs / intervalMs) * intervalMs,
     toMs: Math.ceil(toMs / intervalMs) * intervalMs,
-    ttlMs: openBucketTtlMs(intervalMs),
+    ttlMs: openTtlMs,
     open: true,
   };
+}
+
+/**
+ * Listings (events, logs, image versions) have no buckets: a range reaching the present is
+ * aligned to 1/720 of its length in whole 5 s steps (30 s for 6 h), so each edge moves by at most
+ * that and the oldest edge may show that much more (the newest edge is the present: nothing lies
+ * beyond it). Their freshness is the route's own TTL, not a bucket's.
+ */
+export function listingGridMs(rangeMs: number): number {
+  return Math.max(1, Math.ceil(rangeMs / 720 / 5_000)) * 5_000;
 }

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { CACHE_TTL_MS, cachedRange, listingGridMs, paramsKey } from '../cache';
 import type { AppDeps } from '../deps';
+import { sendCached } from '../http/respond';
 import { containerRef, hostRef, intParam, listParam, parseQuery, resolveRange, timeParam } from '../http/validation';
 import { EVENT_ACTIONS } from '@dockpulse/common';
 import { EventStore } from './store';
@@ -19,8 +21,13 @@ export function eventRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/events', async (req, res) => {
     const q = parseQuery(eventsQuery, req.query);
-    const { fromMs, toMs } = resolveRange(q.from, q.to, 86_400_000);
-    res.json({ items: await store.query({ containers: q.containers, host: q.host, fromMs, toMs, actions: q.actions, limit: q.limit }) });
+    const nowMs = deps.cache.now();
+    const asked = resolveRange(q.from, q.to, 86_400_000, nowMs);
+    // A range reaching the present is aligned so dashboard refreshes share a key (api/src/cache/range.ts).
+    const { fromMs, toMs, ttlMs } = cachedRange(asked.fromMs, asked.toMs, listingGridMs(asked.toMs - asked.fromMs), nowMs, CACHE_TTL_MS.eventsOpen);
+    const key = `events:${paramsKey({ containers: q.containers?.join(','), host: q.host, fromMs, toMs, actions: q.actions?.join(','), limit: q.limit })}`;
+    const query = { containers: q.containers, host: q.host, fromMs, toMs, actions: q.actions, limit: q.limit };
+    sendCached(res, await deps.cache.getOrLoad(key, ttlMs, async () => ({ items: await store.query(query) })));
   });
   return router;
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { CACHE_TTL_MS, cachedRange, listingGridMs, paramsKey } from '../cache';
 import type { AppDeps } from '../deps';
 import { badRequest } from '../http/errors';
 import { sendCached } from '../http/respond';
@@ -42,7 +43,14 @@ export function imageRoutes(deps: AppDeps): Router {
       req.query,
     );
     if (q.from !== undefined && q.to !== undefined && q.from >= q.to) throw badRequest('from', 'must be earlier than "to"');
-    res.json({ items: await store.versions({ repository: q.repository, tag: q.tag, host: q.host, fromMs: q.from, toMs: q.to }, q.limit) });
+    // Both ends given (as a dashboard's deploy annotations give them): aligned like events (api/src/cache/range.ts).
+    const range =
+      q.from !== undefined && q.to !== undefined
+        ? cachedRange(q.from, q.to, listingGridMs(q.to - q.from), deps.cache.now(), CACHE_TTL_MS.eventsOpen)
+        : { fromMs: q.from, toMs: q.to, ttlMs: CACHE_TTL_MS.eventsOpen };
+    const filter = { repository: q.repository, tag: q.tag, host: q.host, fromMs: range.fromMs, toMs: range.toMs };
+    const key = `image-versions:${paramsKey({ ...filter, limit: q.limit })}`;
+    sendCached(res, await deps.cache.getOrLoad(key, range.ttlMs, async () => ({ items: await store.versions(filter, q.limit) })));
   });
 
   return router;

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '@dockpulse/common/testing-postgres';
 import type { WriterState } from '@dockpulse/collector/writer';
+import { Spool } from '@dockpulse/collector/writer/spool';
 import { writerFixture } from './support/writer-db';
 import { statsRow, tempSpoolDir, waitFor } from './support/writer-rows';
 
@@ -43,12 +44,10 @@ describe('BatchWriter after a SIGKILL', () => {
     const killed = await runAndKill([downUrl, spoolDir, String(rows), String(base)]);
     expect(killed.spooledRows).toBeGreaterThan(0);
     expect(killed.spooledRows + killed.bufferedRows).toBe(rows);
-    // The rows on disk, oldest first, as the killed process left them.
-    const onDisk = readdirSync(spoolDir)
-      .filter((f) => f.startsWith('segment-'))
-      .sort()
-      .flatMap((f) => readFileSync(path.join(spoolDir, f), 'utf8').split('\n').filter(Boolean))
-      .map((line) => Date.parse((JSON.parse(line) as { r: { time: string } }).r.time));
+    // The rows on disk, oldest first, as the killed process left them (read as the next start does).
+    const spool = new Spool({ dir: spoolDir });
+    const onDisk = spool.open().records.flatMap((r) => spool.read(r)).map((e) => (e.row.time as Date).getTime());
+    spool.close();
     expect(onDisk).toHaveLength(killed.spooledRows);
 
     const writer = await fx.newWriter({ spoolDir, batchSize: 100 });

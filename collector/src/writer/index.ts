@@ -1,9 +1,10 @@
-// The collector's batch writer (DESIGN §3): jobs hand it rows, it stores them in batches, and no
-// accepted row is lost to a database outage or a restart.
+// The collector's batch writer (DESIGN §3): jobs hand it rows; each row goes to the write-ahead
+// spool (spool.ts) in a group commit and to the database in batches, so no accepted row is lost to
+// a database outage, a restart or a SIGKILL. A full disk holds rows in memory, up to its bound.
 import type { Pool } from 'pg';
 import type { Logger, RowSink, StorageFlavour, TableName, TableRows } from '@dockpulse/common';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from '@dockpulse/common';
-import { Spool } from './spool';
+import { Spool, SpoolUnavailableError, type SpoolRecord, type SpoolTrouble } from './spool';
 import { BatchStore, type Entry } from './store';
 import { validateRow } from './validate';
 
@@ -13,33 +14,66 @@ export type { BackoffOptions } from '@dockpulse/common';
 
 export interface BatchWriterOptions {
   pool: Pool;
-  flavour: StorageFlavour;
+  /** Unset: the writer only spools until attach() names the flavour (the database is not reached yet). */
+  flavour?: StorageFlavour;
   /** Rows per transaction. */
   batchSize?: number;
   /** A row waits at most this long before it is flushed. */
   flushIntervalMs?: number;
-  /** Rows kept in memory; past this the oldest go to the spool. */
+  /** Rows held in memory (waiting for the spool or the database, or cached from the spool). */
   maxBufferedRows?: number;
   spoolDir: string;
-  /** Rows per spool segment file. */
-  spoolSegmentRows?: number;
+  /** The spool's bound on disk (SPOOL_MAX_BYTES). */
+  spoolMaxBytes?: number;
+  /** Size at which a spool segment is closed and a new one started. */
+  spoolSegmentBytes?: number;
+  /** A row reaches the spool at most this long after write() (the group commit window). */
+  spoolSyncDelayMs?: number;
   logger?: Logger;
   backoff?: BackoffOptions;
 }
 
+/** 'writing', or why rows are held in memory only. */
+export type SpoolState = 'writing' | SpoolTrouble;
+
 export interface WriterState {
-  /** Rows in memory, waiting for a flush. */
+  /** Rows not stored yet that are only in memory (before their group commit, or while the spool cannot take them). */
   bufferedRows: number;
-  /** Rows in the on-disk spool, waiting for the database. */
+  /** Rows not stored yet that are in the spool on disk. */
   spooledRows: number;
   /** Rows stored since start (a replayed duplicate counts, though the database keeps it once). */
   flushedRows: number;
   /** Failed attempts to store a batch that were retried. */
   retries: number;
-  /** Rows the database refused (logged one by one) plus unreadable spool lines. */
+  /** Rows never stored: refused by the database (logged one by one), unreadable in the spool, or lost past the memory bound. */
   droppedRows: number;
+  /** Of droppedRows: rows dropped because memory was full while the spool could not take them. */
+  lostRows: number;
+  spoolState: SpoolState;
+  spoolBytes: number;
+  spoolMaxBytes: number;
+  /** fdatasync/fsync calls of the spool since start. */
+  spoolSyncs: number;
+  /** Spool records found cut short or damaged at start (reported and skipped). */
+  tornRecords: number;
   lastError: string | null;
   lastErrorAt: Date | null;
+}
+
+/** Rows in log order: one group commit, or rows taken straight from memory by a flush. */
+interface Chunk {
+  /** null: let go of to keep memory bounded; read back from the spool when needed. */
+  entries: Entry[] | null;
+  rows: number;
+  /** Where the rows are in the spool; null: in memory only. */
+  record: SpoolRecord | null;
+  inFlight: boolean;
+}
+
+interface Batch {
+  entries: Entry[];
+  chunks: Chunk[];
+  dropped: Set<Entry>;
 }
 
 interface Waiter {
@@ -56,19 +90,31 @@ export class BatchWriter implements RowSink {
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
   private readonly maxBufferedRows: number;
+  private readonly syncDelayMs: number;
   private readonly backoff: BackoffOptions;
   private readonly logger?: Logger;
-  private readonly store: BatchStore;
+  private readonly pool: Pool;
+  private store: BatchStore | null = null;
   private readonly spool: Spool;
 
-  private memory: Entry[] = [];
-  /**
-   * A batch taken from memory whose store failed. It is older than anything spilled since, so it
-   * goes first (and to the spool first on close): order holds across an outage.
-   */
-  private pending: { entries: Entry[]; dropped: Set<Entry> } | null = null;
-  private spoolDropped = new Set<Entry>();
-  private timer: NodeJS.Timeout | null = null;
+  /** Written since the last group commit. */
+  private open: Entry[] = [];
+  /** Unstored rows, oldest first. Chunks in memory only always come after every spooled one. */
+  private chunks: Chunk[] = [];
+  /** Rows of chunks[0] already stored. */
+  private headDone = 0;
+  /** The chunks in memory only (a suffix of `chunks`), appended at the next commit that can. */
+  private unspooled: Chunk[] = [];
+  /** Spooled chunks whose rows are still held, oldest first; the newest are let go of first. */
+  private cached: Chunk[] = [];
+  /** A batch whose store failed: retried as it is, so refused rows are not counted twice. */
+  private batch: Batch | null = null;
+  private memoryRows = 0;
+  private unstoredRows = 0;
+  private spoolTrouble: SpoolTrouble | null = null;
+
+  private flushTimer: NodeJS.Timeout | null = null;
+  private commitTimer: NodeJS.Timeout | null = null;
   private pumpActive = false;
   private pumping: Promise<void> = Promise.resolve();
   private wake: (() => void) | null = null;
@@ -81,6 +127,8 @@ export class BatchWriter implements RowSink {
   private flushedRows = 0;
   private retries = 0;
   private droppedRows = 0;
+  private lostRows = 0;
+  private lastLostLogMs = 0;
   private lastError: string | null = null;
   private lastErrorAt: Date | null = null;
 
@@ -88,6 +136,7 @@ export class BatchWriter implements RowSink {
     this.batchSize = positiveInt('batchSize', options.batchSize ?? 1000);
     this.flushIntervalMs = positiveInt('flushIntervalMs', options.flushIntervalMs ?? 2000);
     this.maxBufferedRows = positiveInt('maxBufferedRows', options.maxBufferedRows ?? 50_000);
+    this.syncDelayMs = positiveInt('spoolSyncDelayMs', options.spoolSyncDelayMs ?? 500);
     if (this.maxBufferedRows < this.batchSize) {
       throw new Error(`BatchWriter: maxBufferedRows (${this.maxBufferedRows}) must be at least batchSize (${this.batchSize})`);
     }
@@ -95,24 +144,51 @@ export class BatchWriter implements RowSink {
     if (!(this.backoff.baseMs > 0 && this.backoff.capMs >= this.backoff.baseMs)) {
       throw new Error(`BatchWriter: backoff needs 0 < baseMs <= capMs (got ${JSON.stringify(this.backoff)})`);
     }
-    if (options.flavour !== 'postgres' && options.flavour !== 'timescaledb') {
+    if (options.flavour !== undefined && options.flavour !== 'postgres' && options.flavour !== 'timescaledb') {
       throw new Error(`BatchWriter: flavour must be postgres or timescaledb (got ${String(options.flavour)})`);
     }
     this.logger = options.logger;
-    this.store = new BatchStore(options.pool, options.flavour, options.logger);
-    this.spool = new Spool({ dir: options.spoolDir, segmentRows: options.spoolSegmentRows, logger: options.logger });
+    this.pool = options.pool;
+    if (options.flavour) this.store = new BatchStore(options.pool, options.flavour, options.logger);
+    this.spool = new Spool({
+      dir: options.spoolDir,
+      maxBytes: options.spoolMaxBytes,
+      segmentBytes: options.spoolSegmentBytes,
+      logger: options.logger,
+    });
   }
 
-  /** Opens the spool and replays what a previous process left in it, before anything newer. */
+  /**
+   * Opens the spool and takes what a previous process left in it: replayed before anything newer,
+   * at once when the flavour is known, else after attach().
+   */
   async start(): Promise<void> {
     if (this.started) return;
-    this.spool.open();
+    const { records, skipRows } = this.spool.open();
+    for (const record of records) this.chunks.push({ entries: null, rows: record.rows, record, inFlight: false });
+    this.headDone = this.chunks.length ? skipRows : 0;
+    this.unstoredRows = records.reduce((n, r) => n + r.rows, 0) - this.headDone;
     this.started = true;
-    if (this.spool.rows > 0) {
-      this.logger?.info({ spooledRows: this.spool.rows }, 'replaying the spool of a previous run');
-      // With the database still away the replay goes on in the background; start() is not the place to wait.
-      await this.flush().catch(() => undefined);
+    if (this.chunks.length === 0) this.spool.release(null); // segments whose rows were all stored before
+    if (this.unstoredRows > 0 || this.spool.tornRecords > 0) {
+      this.logger?.info({ spooledRows: this.unstoredRows, tornRecords: this.spool.tornRecords }, 'replaying the spool of a previous run');
     }
+    // With the database still away the replay goes on in the background; start() is not the place to wait.
+    if (this.chunks.length && this.store) await this.flush().catch(() => undefined);
+  }
+
+  /** The database is reached and migrated: storing (the replay first) begins. */
+  attach(flavour: StorageFlavour): void {
+    if (flavour !== 'postgres' && flavour !== 'timescaledb') {
+      throw new Error(`BatchWriter: flavour must be postgres or timescaledb (got ${String(flavour)})`);
+    }
+    if (this.store) return;
+    this.store = new BatchStore(this.pool, flavour, this.logger);
+    if (this.unstoredRows > 0 || this.chunks.length) this.kick();
+  }
+
+  get attached(): boolean {
+    return this.store !== null;
   }
 
   write<T extends TableName>(table: T, row: TableRows[T]): void {
@@ -120,18 +196,23 @@ export class BatchWriter implements RowSink {
       throw new Error(this.closing ? 'BatchWriter: write() after close()' : 'BatchWriter: write() before start()');
     }
     validateRow(table, row);
-    this.memory.push({ table, row: row as unknown as Record<string, unknown> });
-    if (this.memory.length + (this.pending?.entries.length ?? 0) > this.maxBufferedRows) this.spill();
-    if (this.memory.length >= this.batchSize) this.kick();
-    else if (!this.pumpActive) this.armTimer();
+    this.open.push({ table, row: row as unknown as Record<string, unknown> });
+    this.memoryRows++;
+    this.unstoredRows++;
+    if (this.memoryRows > this.maxBufferedRows) this.boundMemory();
+    if (!this.commitTimer) this.armCommit(this.syncDelayMs);
+    if (this.unstoredRows >= this.batchSize) this.kick();
+    else if (!this.pumpActive) this.armFlush();
   }
 
   /**
-   * Stores everything buffered now (spool first, then memory). Rejects with the database's error
-   * when it cannot; the rows stay and the writer keeps retrying on its own.
+   * Stores everything unstored now (the spool's backlog first, then memory). Rejects with the
+   * database's error when it cannot; the rows stay and the writer keeps retrying on its own.
    */
   flush(): Promise<void> {
     if (!this.started) return Promise.reject(new Error('BatchWriter: flush() before start()'));
+    if (this.closed) return Promise.reject(new Error('BatchWriter: flush() after close()'));
+    if (!this.store) return Promise.reject(new Error('BatchWriter: flush() before attach(): the database is not reached yet'));
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.wake?.(); // an explicit flush tries now, not after the current backoff
@@ -139,7 +220,7 @@ export class BatchWriter implements RowSink {
     });
   }
 
-  /** Final flush; whatever cannot be stored now goes to the spool for the next start. */
+  /** Final flush; whatever cannot be stored now stays in the spool for the next start. */
   async close(): Promise<void> {
     if (this.closed) return;
     if (!this.started) {
@@ -147,111 +228,255 @@ export class BatchWriter implements RowSink {
       return;
     }
     this.closing = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.flush().catch((error: unknown) => {
-      this.logger?.warn({ error: (error as Error).message }, 'final flush failed: unstored rows go to the spool');
-    });
-    await this.pumping;
-    const left = [...(this.pending ? this.pending.entries.filter((e) => !this.pending?.dropped.has(e)) : []), ...this.memory];
-    this.pending = null;
-    this.memory = [];
-    if (left.length) {
-      this.spool.append(left);
-      this.logger?.info({ rows: left.length, spooledRows: this.spool.rows }, 'spooled unstored rows at close');
+    for (const timer of [this.flushTimer, this.commitTimer]) if (timer) clearTimeout(timer);
+    this.flushTimer = this.commitTimer = null;
+    if (this.store) {
+      await this.flush().catch((error: unknown) => {
+        this.logger?.warn({ error: (error as Error).message }, 'final flush failed: unstored rows stay in the spool');
+      });
     }
-    this.spool.close();
+    await this.pumping;
+    this.commit();
+    const left = this.state().bufferedRows;
+    if (left > 0) this.logger?.error({ rows: left, spoolState: this.spoolTrouble }, 'rows neither stored nor spooled at exit: lost');
+    else if (this.unstoredRows > 0) this.logger?.info({ spooledRows: this.unstoredRows }, 'unstored rows stay in the spool for the next start');
+    this.spool.close(this.unstoredRows === 0);
     this.closed = true;
   }
 
   state(): WriterState {
+    let spooled = 0;
+    let buffered = this.open.length;
+    this.chunks.forEach((chunk, i) => {
+      const rows = chunk.rows - (i === 0 ? this.headDone : 0);
+      if (chunk.record) spooled += rows;
+      else buffered += rows;
+    });
     return {
-      bufferedRows: this.memory.length + (this.pending?.entries.length ?? 0),
-      spooledRows: this.spool.rows,
+      bufferedRows: buffered,
+      spooledRows: spooled,
       flushedRows: this.flushedRows,
       retries: this.retries,
-      droppedRows: this.droppedRows + this.spool.unreadableRows,
+      droppedRows: this.droppedRows + this.spool.unreadableRows + this.lostRows,
+      lostRows: this.lostRows,
+      spoolState: this.spoolTrouble ?? 'writing',
+      spoolBytes: this.spool.bytes,
+      spoolMaxBytes: this.spool.maxBytes,
+      spoolSyncs: this.spool.syncs,
+      tornRecords: this.spool.tornRecords,
       lastError: this.lastError,
       lastErrorAt: this.lastErrorAt,
     };
   }
 
   /**
-   * Moves the oldest in-memory rows to the spool, at least a batch at a time so a steady stream
-   * during an outage appends in chunks. The pending batch counts toward the bound but stays: it is
-   * older than anything spilled after it and is retried first.
+   * The group commit: rows written since the last one, and any held in memory while the spool
+   * could not take them (older, so first), go to the spool in one append and one sync.
    */
-  private spill(): void {
-    const excess = this.memory.length + (this.pending?.entries.length ?? 0) - this.maxBufferedRows;
-    const count = Math.min(this.memory.length, Math.max(excess, this.batchSize));
-    const oldest = this.memory.splice(0, count);
-    this.spool.append(oldest);
-    this.logger?.warn({ rows: count, spooledRows: this.spool.rows }, 'buffer full: oldest rows moved to the spool');
+  private commit(): void {
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = null;
+    this.takeOpen();
+    if (this.unspooled.length === 0) return;
+    const chunks = this.unspooled;
+    let records: SpoolRecord[];
+    try {
+      records = this.spool.append(chunks.map((c) => c.entries as Entry[]));
+    } catch (error) {
+      const reason: SpoolTrouble = error instanceof SpoolUnavailableError ? error.reason : 'failing';
+      if (this.spoolTrouble !== reason) {
+        this.spoolTrouble = reason;
+        this.lastError = (error as Error).message;
+        this.lastErrorAt = new Date();
+        this.logger?.error(
+          { reason, error: this.lastError, bufferedRows: this.state().bufferedRows, maxBufferedRows: this.maxBufferedRows },
+          'the spool cannot take rows: collecting in memory only until it can',
+        );
+      }
+      if (!this.closing) this.armCommit(this.flushIntervalMs);
+      return;
+    }
+    chunks.forEach((chunk, i) => {
+      chunk.record = records[i] as SpoolRecord;
+      this.cached.push(chunk);
+    });
+    this.unspooled = [];
+    if (this.spoolTrouble) {
+      this.logger?.info({ was: this.spoolTrouble, rows: records.reduce((n, r) => n + r.rows, 0) }, 'the spool takes rows again');
+      this.spoolTrouble = null;
+    }
+    if (this.memoryRows > this.maxBufferedRows) this.boundMemory();
+  }
+
+  /** Rows written since the last commit become a chunk (in memory only until a commit spools it). */
+  private takeOpen(): void {
+    if (this.open.length === 0) return;
+    const chunk: Chunk = { entries: this.open, rows: this.open.length, record: null, inFlight: false };
+    this.open = [];
+    this.chunks.push(chunk);
+    this.unspooled.push(chunk);
+  }
+
+  /**
+   * Keeps the rows held in memory within maxBufferedRows: first lets go of spooled rows (newest
+   * first: they are stored last; rows not spooled yet are committed early for that), then, when the spool cannot take rows, drops the oldest rows
+   * held only in memory, down to 90 % of the bound so this does not run at every write.
+   */
+  private boundMemory(): void {
+    // With a spool that takes rows, an early group commit makes them safe to let go of.
+    if (!this.spoolTrouble && (this.open.length || this.unspooled.length)) this.commit();
+    while (this.memoryRows > this.maxBufferedRows && this.cached.length) {
+      const chunk = this.cached.at(-1) as Chunk;
+      if (chunk.inFlight) break; // the oldest ones are being stored
+      this.cached.pop();
+      this.memoryRows -= chunk.entries?.length ?? 0;
+      chunk.entries = null;
+    }
+    if (this.memoryRows <= this.maxBufferedRows) return;
+    const target = Math.floor(this.maxBufferedRows * 0.9);
+    let lost = 0;
+    for (const chunk of [...this.unspooled]) {
+      if (this.memoryRows <= target) break;
+      if (chunk.inFlight) continue;
+      const index = this.chunks.indexOf(chunk);
+      const unstored = chunk.rows - (index === 0 ? this.headDone : 0);
+      this.chunks.splice(index, 1);
+      if (index === 0) this.headDone = 0;
+      this.unspooled.splice(this.unspooled.indexOf(chunk), 1);
+      this.memoryRows -= chunk.entries?.length ?? 0;
+      this.unstoredRows -= unstored;
+      lost += unstored;
+    }
+    if (this.memoryRows > target && this.open.length) {
+      const n = Math.min(this.open.length, this.memoryRows - target);
+      this.open.splice(0, n);
+      this.memoryRows -= n;
+      this.unstoredRows -= n;
+      lost += n;
+    }
+    if (lost === 0) return;
+    this.lostRows += lost;
+    this.lastError = `memory bound (${this.maxBufferedRows} rows) reached while the spool cannot take rows (${this.spoolTrouble ?? 'unknown'}): oldest rows dropped`;
+    this.lastErrorAt = new Date();
+    const nowMs = Date.now();
+    if (nowMs - this.lastLostLogMs >= 10_000) {
+      this.lastLostLogMs = nowMs;
+      this.logger?.error({ rows: lost, lostRows: this.lostRows, spoolState: this.spoolTrouble }, this.lastError);
+    }
   }
 
   private kick(): void {
-    if (this.pumpActive || !this.started) return;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
+    if (this.pumpActive || !this.started || !this.store) return;
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
     }
     // The flag, not the promise, says whether a pump runs: the pump clears it itself, in the same
     // tick in which it settles the flush() callers, so a flush() right after sees it gone.
     this.pumpActive = true;
-    this.pumping = this.pump();
+    this.pumping = this.pump(this.store);
   }
 
-  private armTimer(): void {
-    if (this.timer || this.closing) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
+  private armFlush(): void {
+    if (this.flushTimer || this.closing || !this.store) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
       this.kick();
     }, this.flushIntervalMs);
-    this.timer.unref();
+    this.flushTimer.unref();
+  }
+
+  private armCommit(delayMs: number): void {
+    if (this.commitTimer || this.closing) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = null;
+      this.commit();
+    }, delayMs);
+    this.commitTimer.unref();
+  }
+
+  /** Up to a batch of the oldest unstored rows, read back from the spool where memory let go of them. */
+  private takeBatch(): Batch | null {
+    this.takeOpen();
+    if (this.chunks.length === 0) return null;
+    const entries: Entry[] = [];
+    const chunks: Chunk[] = [];
+    let skip = this.headDone;
+    for (const chunk of this.chunks) {
+      if (entries.length >= this.batchSize) break;
+      const held = chunk.entries ?? this.load(chunk);
+      const take = Math.min(held.length - skip, this.batchSize - entries.length);
+      for (let i = skip; i < skip + take; i++) entries.push(held[i] as Entry);
+      chunk.inFlight = true;
+      chunks.push(chunk);
+      skip = 0;
+    }
+    return { entries, chunks, dropped: new Set() };
+  }
+
+  private load(chunk: Chunk): Entry[] {
+    const entries = this.spool.read(chunk.record as SpoolRecord);
+    if (entries.length !== chunk.rows) {
+      // Unreadable rows (counted by the spool) are not coming back.
+      this.unstoredRows -= chunk.rows - entries.length;
+      chunk.rows = entries.length;
+    }
+    chunk.entries = entries;
+    this.memoryRows += entries.length;
+    return entries;
+  }
+
+  /** The batch is stored: its rows leave the log and the spool releases what is behind them. */
+  private advance(batch: Batch): void {
+    let left = batch.entries.length;
+    this.unstoredRows -= left;
+    for (const chunk of batch.chunks) chunk.inFlight = false;
+    while (this.chunks[0]) {
+      const chunk = this.chunks[0];
+      const rest = chunk.rows - this.headDone;
+      if (rest > left) {
+        this.headDone += left;
+        break;
+      }
+      left -= rest;
+      this.chunks.shift();
+      this.headDone = 0;
+      this.memoryRows -= chunk.entries?.length ?? 0;
+      chunk.entries = null;
+      if (this.cached[0] === chunk) this.cached.shift();
+      if (this.unspooled[0] === chunk) this.unspooled.shift();
+    }
+    const head = this.chunks[0];
+    try {
+      this.spool.release(head?.record ? { seq: head.record.seq, offset: head.record.offset, skipRows: this.headDone } : null);
+    } catch (error) {
+      this.logger?.warn({ error: (error as Error).message }, 'releasing stored spool segments failed: retried after the next batch');
+    }
   }
 
   /** The only place batches are stored, so a flush never runs twice at once. */
-  private async pump(): Promise<void> {
+  private async pump(store: BatchStore): Promise<void> {
     try {
       for (;;) {
-        let entries: Entry[];
-        let dropped: Set<Entry>;
-        let fromSpool = false;
-        if (this.pending) {
-          ({ entries, dropped } = this.pending);
-        } else if (this.spool.rows > 0) {
-          entries = this.spool.peek(this.batchSize);
-          dropped = this.spoolDropped;
-          fromSpool = true;
-          if (entries.length === 0) continue; // the head segment held only unreadable lines
-        } else if (this.memory.length > 0) {
-          entries = this.memory.splice(0, this.batchSize);
-          dropped = new Set();
-          this.pending = { entries, dropped };
-        } else {
-          break;
-        }
+        const batch = this.batch ?? this.takeBatch();
+        if (!batch) break;
+        this.batch = batch;
         try {
-          const result = await this.store.store(entries, dropped);
+          const result = await store.store(batch.entries, batch.dropped);
           this.flushedRows += result.storedRows;
           this.droppedRows += result.droppedRows;
-          if (fromSpool) {
-            this.spool.consume(entries.length);
-            this.spoolDropped = new Set();
-          } else {
-            this.pending = null;
-          }
+          this.batch = null;
+          this.advance(batch);
           this.attempt = 0;
         } catch (error) {
           this.retries++;
           this.lastError = (error as Error).message || String(error);
           this.lastErrorAt = new Date();
+          this.rejectWaiters(error);
           if (this.closing) {
             this.pumpActive = false;
-            this.rejectWaiters(error);
             return;
           }
-          this.rejectWaiters(error);
           const delayMs = backoffDelayMs(this.attempt++, this.backoff);
           this.logger?.warn(
             { error: this.lastError, code: (error as { code?: string }).code, retryInMs: delayMs, ...this.state() },
@@ -264,12 +489,12 @@ export class BatchWriter implements RowSink {
       this.resolveWaiters();
     } catch (error) {
       this.pumpActive = false;
-      // A spool that cannot be written or read: nothing a retry can fix, so say it loudly.
+      // A spool that cannot be read back: nothing a retry can fix, so say it loudly.
       this.lastError = `spool: ${(error as Error).message}`;
       this.lastErrorAt = new Date();
       this.logger?.error({ error: (error as Error).message }, 'storing stopped by an unexpected error: will try again');
       this.rejectWaiters(error);
-      if (this.memory.length || this.pending) this.armTimer();
+      if (this.unstoredRows > 0) this.armFlush();
     }
   }
 

@@ -1,42 +1,78 @@
-// The on-disk overflow of the writer: rows that do not fit in memory while the database is away.
-// Segment files of JSON lines, append-only, fsynced when a segment is closed; read back oldest
-// first and deleted only once every row of a segment is stored. One process owns a spool at a time.
+// The writer's write-ahead spool: every row is appended here before it counts as collected, and
+// replayed from here after a crash. Segment files of records; one record holds one group commit
+// (the rows of a cycle or a flush interval) and is framed as
+//   magic "DPW1" | payload bytes (u32 LE) | rows (u32 LE) | crc32 of the two counts and the payload | payload
+// where the payload is one JSON line per row. A record cut short by a crash, or damaged, fails its
+// length or checksum: it is reported and skipped, and reading goes on at the next intact record.
+// One append (one write, one fdatasync) per group, never one per row. Stored rows are released
+// through a checkpoint (the first unstored row); whole segments before it are deleted.
+// One process owns a spool directory at a time (spool.lock).
 import {
-  closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync,
-  writeSync,
+  closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync,
+  renameSync, rmSync, truncateSync, unlinkSync, writeFileSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { Logger, TableName } from '@dockpulse/common';
 import type { Entry } from './store';
 import { TABLE_SPECS } from './tables';
 
-const SEGMENT_FILE = /^segment-(\d{12})\.jsonl$/;
+const SEGMENT_FILE = /^segment-(\d{12})\.wal$/;
+/** Segments of the JSON-lines overflow spool of earlier versions: read once at open, then removed. */
+const OLD_SEGMENT_FILE = /^segment-(\d{12})\.jsonl$/;
 const LOCK_FILE = 'spool.lock';
+const CHECKPOINT_FILE = 'checkpoint';
+const MAGIC = 0x31575044; // "DPW1" read as a little-endian u32
+const HEADER_BYTES = 16;
 /** Spool directories open in this process: two writers on one spool would interleave segments. */
 const OPEN_DIRS = new Set<string>();
 
-interface Segment {
+/** Where one group of rows is in the spool. */
+export interface SpoolRecord {
   seq: number;
-  file: string;
-  /** Complete lines in the file. */
+  offset: number;
+  /** Header and payload. */
+  bytes: number;
   rows: number;
+}
+
+/** The first row not yet stored: rows before it (and whole segments before its segment) are released. */
+export interface SpoolPosition {
+  seq: number;
+  offset: number;
+  /** Rows of the record at `offset` already stored. */
+  skipRows: number;
+}
+
+export type SpoolTrouble = 'disk-full' | 'at-limit' | 'failing';
+
+/** An append that did not happen: nothing of it is on disk. */
+export class SpoolUnavailableError extends Error {
+  constructor(
+    readonly reason: SpoolTrouble,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SpoolUnavailableError';
+  }
 }
 
 export interface SpoolOptions {
   dir: string;
-  /** Rows per segment file before a new one is started (and the full one fsynced). */
-  segmentRows?: number;
+  /** The spool never grows past this many bytes on disk (SPOOL_MAX_BYTES). */
+  maxBytes?: number;
+  /** A segment that reached this size is closed and the next group starts a new one. */
+  segmentBytes?: number;
   logger?: Logger;
 }
 
-const segmentName = (seq: number) => `segment-${String(seq).padStart(12, '0')}.jsonl`;
-
-function countLines(file: string): number {
-  const data = readFileSync(file);
-  let n = 0;
-  for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) n++;
-  return n;
+interface Segment {
+  seq: number;
+  file: string;
+  bytes: number;
 }
+
+const segmentName = (seq: number) => `segment-${String(seq).padStart(12, '0')}.wal`;
 
 function processAlive(pid: number): boolean {
   try {
@@ -63,147 +99,300 @@ function revive(line: string): Entry {
   return { table: parsed.t, row: parsed.r };
 }
 
+/** The framed record of `entries`. */
+export function encodeRecord(entries: readonly Entry[]): Buffer {
+  let text = '';
+  for (const entry of entries) text += `${JSON.stringify({ t: entry.table, r: entry.row })}\n`;
+  const payloadBytes = Buffer.byteLength(text);
+  const record = Buffer.allocUnsafe(HEADER_BYTES + payloadBytes);
+  record.writeUInt32LE(MAGIC, 0);
+  record.writeUInt32LE(payloadBytes, 4);
+  record.writeUInt32LE(entries.length, 8);
+  record.write(text, HEADER_BYTES, 'utf8');
+  record.writeUInt32LE(checksum(record, payloadBytes), 12);
+  return record;
+}
+
+function checksum(record: Buffer, payloadBytes: number): number {
+  return crc32(record.subarray(HEADER_BYTES, HEADER_BYTES + payloadBytes), crc32(record.subarray(4, 12)));
+}
+
+/** The intact record at `offset` of `data`, or why there is none. */
+function recordAt(data: Buffer, offset: number): { bytes: number; rows: number } | string {
+  if (data.length - offset < HEADER_BYTES) return 'cut short in its header';
+  if (data.readUInt32LE(offset) !== MAGIC) return 'no record marker';
+  const payloadBytes = data.readUInt32LE(offset + 4);
+  if (data.length - offset - HEADER_BYTES < payloadBytes) return `cut short (${payloadBytes} payload bytes announced)`;
+  const record = data.subarray(offset, offset + HEADER_BYTES + payloadBytes);
+  if (checksum(record, payloadBytes) !== data.readUInt32LE(offset + 12)) return 'checksum mismatch';
+  return { bytes: HEADER_BYTES + payloadBytes, rows: data.readUInt32LE(offset + 8) };
+}
+
+const isDiskFull = (error: unknown) => ['ENOSPC', 'EDQUOT'].includes((error as NodeJS.ErrnoException).code ?? '');
+
 export class Spool {
   private readonly dir: string;
-  private readonly segmentRows: number;
+  readonly maxBytes: number;
+  private readonly segmentBytes: number;
   private readonly logger?: Logger;
   private segments: Segment[] = [];
   private active: (Segment & { fd: number }) | null = null;
-  private head: { entries: Entry[]; done: number } | null = null;
   private nextSeq = 1;
   private opened = false;
-  /** Rows on disk not yet stored. */
-  rows = 0;
-  /** Lines that could not be read back (a torn last line after a crash, a damaged file). */
+  /** Bytes of every segment on disk, released or not. */
+  bytes = 0;
+  /** fdatasync/fsync calls made (appends, new segments' directory entries). */
+  syncs = 0;
+  /** Records found cut short or damaged (reported and skipped). */
+  tornRecords = 0;
+  /** Lines of a record that could not be read back as rows. */
   unreadableRows = 0;
 
   constructor(options: SpoolOptions) {
     this.dir = path.resolve(options.dir);
-    this.segmentRows = options.segmentRows ?? 5_000;
+    this.maxBytes = options.maxBytes ?? 1024 ** 3;
+    this.segmentBytes = options.segmentBytes ?? Math.max(64 * 1024, Math.min(16 * 1024 ** 2, Math.floor(this.maxBytes / 16)));
     this.logger = options.logger;
   }
 
-  open(): void {
-    if (this.opened) return;
+  /**
+   * Takes the directory and returns the unreleased records, oldest first (the first one may be
+   * partly stored: `skipRows`). Damaged records are reported and left out; a damaged tail is cut off.
+   */
+  open(): { records: SpoolRecord[]; skipRows: number } {
+    if (this.opened) throw new Error('spool: already open');
     mkdirSync(this.dir, { recursive: true });
     this.lock();
-    for (const file of readdirSync(this.dir).sort()) {
-      const match = SEGMENT_FILE.exec(file);
+    const checkpoint = this.readCheckpoint();
+    const records: SpoolRecord[] = [];
+    let skipRows = 0;
+    const files = readdirSync(this.dir).sort();
+    for (const name of files) {
+      const match = SEGMENT_FILE.exec(name);
       if (!match) continue;
-      const rows = countLines(path.join(this.dir, file));
-      this.segments.push({ seq: Number(match[1]), file: path.join(this.dir, file), rows });
-      this.rows += rows;
+      const seq = Number(match[1]);
+      const file = path.join(this.dir, name);
+      if (checkpoint && seq < checkpoint.seq) {
+        unlinkSync(file); // released before the crash; its deletion had not happened yet
+        continue;
+      }
+      const data = readFileSync(file);
+      let offset = 0;
+      let end = 0;
+      while (offset < data.length) {
+        const found = recordAt(data, offset);
+        if (typeof found !== 'string') {
+          const stored = checkpoint && seq === checkpoint.seq && offset < checkpoint.offset;
+          if (!stored) {
+            if (checkpoint && seq === checkpoint.seq && offset === checkpoint.offset) skipRows = Math.min(checkpoint.skipRows, found.rows);
+            records.push({ seq, offset, bytes: found.bytes, rows: found.rows });
+          }
+          offset += found.bytes;
+          end = offset;
+          continue;
+        }
+        this.tornRecords++;
+        const next = this.nextIntact(data, offset + 1);
+        this.logger?.error(
+          { file, offset, reason: found, skippedBytes: (next ?? data.length) - offset },
+          next === undefined ? 'spool: last record cut short (a crash mid-append): skipped' : 'spool: damaged record skipped',
+        );
+        if (next === undefined) break;
+        offset = next;
+      }
+      if (end < data.length) truncateSync(file, end); // appends after a damaged tail would be unreachable
+      this.segments.push({ seq, file, bytes: end });
+      this.bytes += end;
     }
     this.nextSeq = (this.segments.at(-1)?.seq ?? 0) + 1;
     this.opened = true;
+    // The first record kept must carry the skip; a checkpoint pointing past every record means none.
+    if (records[0] && !(checkpoint && records[0].seq === checkpoint.seq && records[0].offset === checkpoint.offset)) skipRows = 0;
+    for (const name of files) if (OLD_SEGMENT_FILE.test(name)) records.push(...this.convertOld(path.join(this.dir, name)));
+    return { records, skipRows };
   }
 
-  /** Appends rows after every row already spooled. */
-  append(entries: readonly Entry[]): void {
-    let i = 0;
-    while (i < entries.length) {
-      const active = this.active ?? this.startSegment();
-      const take = Math.min(entries.length - i, this.segmentRows - active.rows);
-      let text = '';
-      for (let k = i; k < i + take; k++) {
-        const entry = entries[k] as Entry;
-        text += `${JSON.stringify({ t: entry.table, r: entry.row })}\n`;
+  /**
+   * Appends each group as one record after everything spooled: one write and one fdatasync for
+   * all of them. Throws SpoolUnavailableError (disk full, SPOOL_MAX_BYTES reached, a write error)
+   * with nothing appended.
+   */
+  append(groups: readonly (readonly Entry[])[]): SpoolRecord[] {
+    if (!this.opened) throw new Error('spool: open() first');
+    const buffers = groups.map(encodeRecord);
+    const total = buffers.reduce((n, b) => n + b.length, 0);
+    if (this.bytes + total > this.maxBytes) {
+      throw new SpoolUnavailableError('at-limit', `spool: ${this.bytes + total} bytes would pass SPOOL_MAX_BYTES (${this.maxBytes})`);
+    }
+    let active: Segment & { fd: number };
+    try {
+      if (this.active && this.active.bytes >= this.segmentBytes) this.closeActive();
+      active = this.active ?? this.startSegment();
+    } catch (error) {
+      throw this.unavailable(error, 'starting a segment');
+    }
+    const start = active.bytes;
+    const data = buffers.length === 1 ? (buffers[0] as Buffer) : Buffer.concat(buffers, total);
+    try {
+      for (let done = 0; done < data.length; ) done += writeSync(active.fd, data, done, data.length - done, start + done);
+      fdatasyncSync(active.fd);
+      this.syncs++;
+    } catch (error) {
+      try {
+        ftruncateSync(active.fd, start); // no half record stays behind a failed append
+      } catch {
+        // the next open() cuts it off as a torn record
       }
-      writeSync(active.fd, text);
-      active.rows += take;
-      this.rows += take;
-      i += take;
-      if (active.rows >= this.segmentRows) this.rotate();
+      throw this.unavailable(error, 'appending');
     }
+    const records: SpoolRecord[] = [];
+    let offset = start;
+    groups.forEach((group, i) => {
+      const bytes = (buffers[i] as Buffer).length;
+      records.push({ seq: active.seq, offset, bytes, rows: group.length });
+      offset += bytes;
+    });
+    active.bytes += total;
+    this.bytes += total;
+    return records;
   }
 
-  /** Up to `count` of the oldest rows, without removing them. */
-  peek(count: number): Entry[] {
-    const head = this.loadHead();
-    if (!head) return [];
-    return head.entries.slice(head.done, head.done + count);
-  }
-
-  /** Marks the `count` oldest rows as stored; a segment whose rows are all stored is deleted. */
-  consume(count: number): void {
-    const head = this.head;
-    const segment = this.segments[0];
-    if (!head || !segment) throw new Error('spool: consume() without peek()');
-    head.done += count;
-    this.rows -= count;
-    if (head.done >= head.entries.length) {
-      unlinkSync(segment.file);
-      this.segments.shift();
-      this.head = null;
+  /** The rows of a record (read back after the writer let go of them, or after a restart). */
+  read(record: SpoolRecord): Entry[] {
+    const segment = this.segments.find((s) => s.seq === record.seq);
+    if (!segment) throw new Error(`spool: segment ${record.seq} is gone`);
+    const fd = openSync(segment.file, 'r');
+    const data = Buffer.allocUnsafe(record.bytes);
+    try {
+      for (let done = 0; done < record.bytes; ) {
+        const n = readSync(fd, data, done, record.bytes - done, record.offset + done);
+        if (n === 0) throw new Error(`spool: segment ${record.seq} ends inside a record`);
+        done += n;
+      }
+    } finally {
+      closeSync(fd);
     }
+    const found = recordAt(data, 0);
+    if (typeof found === 'string') throw new Error(`spool: record at ${segment.file}:${record.offset} changed on disk (${found})`);
+    const entries: Entry[] = [];
+    for (const line of data.toString('utf8', HEADER_BYTES).split('\n')) {
+      if (!line) continue;
+      try {
+        entries.push(revive(line));
+      } catch (error) {
+        this.unreadableRows++;
+        this.logger?.error({ file: segment.file, line: line.slice(0, 200), error: (error as Error).message }, 'unreadable spool row: dropped');
+      }
+    }
+    return entries;
   }
 
-  /** Closes the open segment (fsynced) and releases the directory. */
-  close(): void {
+  /**
+   * Rows before `next` are stored (`null`: every row). Whole segments before it are deleted; the
+   * checkpoint is written without a sync: if a crash loses it, a replay stores those rows again,
+   * which the tables' keys make harmless.
+   */
+  release(next: SpoolPosition | null): void {
     if (!this.opened) return;
-    this.rotate();
+    const keepFrom = next?.seq ?? this.active?.seq ?? Infinity;
+    while (this.segments[0] && this.segments[0].seq < keepFrom) {
+      const segment = this.segments.shift() as Segment;
+      unlinkSync(segment.file);
+      this.bytes -= segment.bytes;
+    }
+    const position = next ?? (this.active ? { seq: this.active.seq, offset: this.active.bytes, skipRows: 0 } : null);
+    if (position) {
+      writeFileSync(path.join(this.dir, `${CHECKPOINT_FILE}.tmp`), `${position.seq} ${position.offset} ${position.skipRows}\n`);
+      renameSync(path.join(this.dir, `${CHECKPOINT_FILE}.tmp`), path.join(this.dir, CHECKPOINT_FILE));
+    } else {
+      rmSync(path.join(this.dir, CHECKPOINT_FILE), { force: true });
+    }
+  }
+
+  /** Closes the open segment and releases the directory; with every row stored, the segments go too. */
+  close(everyRowStored = false): void {
+    if (!this.opened) return;
+    this.closeActive();
+    if (everyRowStored) this.release(null);
     rmSync(path.join(this.dir, LOCK_FILE), { force: true });
     OPEN_DIRS.delete(this.dir);
     this.opened = false;
   }
 
-  private loadHead(): { entries: Entry[]; done: number } | null {
-    if (this.head) return this.head;
-    // The segment being appended to is closed first: from here on it is only read.
-    if (this.active && this.segments[0] === this.active) this.rotate();
-    const segment = this.segments[0];
-    if (!segment) {
-      this.rows = 0; // nothing left on disk, whatever the count said
-      return null;
+  private nextIntact(data: Buffer, from: number): number | undefined {
+    const marker = Buffer.allocUnsafe(4);
+    marker.writeUInt32LE(MAGIC, 0);
+    for (let at = data.indexOf(marker, from); at !== -1; at = data.indexOf(marker, at + 1)) {
+      if (typeof recordAt(data, at) !== 'string') return at;
     }
-    const lines = readFileSync(segment.file, 'utf8').split('\n');
-    const torn = lines.pop(); // text after the last newline: '' or a line cut short by a crash
-    if (torn) this.logger?.warn({ file: segment.file }, 'spool segment ends with an incomplete line: ignored');
+    return undefined;
+  }
+
+  private readCheckpoint(): SpoolPosition | undefined {
+    const file = path.join(this.dir, CHECKPOINT_FILE);
+    if (!existsSync(file)) return undefined;
+    const match = /^(\d+) (\d+) (\d+)\n$/.exec(readFileSync(file, 'utf8'));
+    if (!match) {
+      this.logger?.warn({ file }, 'spool checkpoint unreadable: every record is replayed (the tables drop what is stored already)');
+      return undefined;
+    }
+    return { seq: Number(match[1]), offset: Number(match[2]), skipRows: Number(match[3]) };
+  }
+
+  /** A JSON-lines segment of the earlier overflow spool becomes a record of this one. */
+  private convertOld(file: string): SpoolRecord[] {
     const entries: Entry[] = [];
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.pop(); // '' or a line cut short
     for (const line of lines) {
       try {
         entries.push(revive(line));
-      } catch (error) {
+      } catch {
         this.unreadableRows++;
-        this.logger?.error({ file: segment.file, line: line.slice(0, 200), error: (error as Error).message }, 'unreadable spool line: dropped');
       }
     }
-    this.rows -= segment.rows - entries.length;
-    segment.rows = entries.length;
-    if (entries.length === 0) {
-      unlinkSync(segment.file);
-      this.segments.shift();
-      return this.loadHead();
-    }
-    this.head = { entries, done: 0 };
-    return this.head;
+    const records = entries.length ? this.append([entries]) : [];
+    unlinkSync(file);
+    this.logger?.info({ file, rows: entries.length }, 'spool segment of an earlier version taken over');
+    return records;
+  }
+
+  private unavailable(error: unknown, doing: string): SpoolUnavailableError {
+    const text = (error as Error).message ?? String(error);
+    return new SpoolUnavailableError(isDiskFull(error) ? 'disk-full' : 'failing', `spool: ${doing} failed: ${text}`);
   }
 
   private startSegment(): Segment & { fd: number } {
-    if (!this.opened) throw new Error('spool: open() first');
-    const seq = this.nextSeq++;
+    const seq = this.nextSeq;
     const file = path.join(this.dir, segmentName(seq));
-    const segment = { seq, file, rows: 0, fd: openSync(file, 'a') };
+    const fd = openSync(file, 'w');
+    try {
+      this.fsyncDir(); // the new file's directory entry must be durable too
+    } catch (error) {
+      closeSync(fd);
+      rmSync(file, { force: true });
+      throw error;
+    }
+    this.nextSeq++;
+    const segment = { seq, file, bytes: 0, fd };
     this.segments.push(segment);
     this.active = segment;
     return segment;
   }
 
-  private rotate(): void {
+  private closeActive(): void {
     if (!this.active) return;
-    fsyncSync(this.active.fd);
     closeSync(this.active.fd);
     const index = this.segments.indexOf(this.active);
-    if (index !== -1) this.segments[index] = { seq: this.active.seq, file: this.active.file, rows: this.active.rows };
+    if (index !== -1) this.segments[index] = { seq: this.active.seq, file: this.active.file, bytes: this.active.bytes };
     this.active = null;
-    this.fsyncDir();
   }
 
   private fsyncDir(): void {
-    // The new file's directory entry must be durable too, or a crash could forget the file.
     const fd = openSync(this.dir, 'r');
     try {
       fsyncSync(fd);
+      this.syncs++;
     } finally {
       closeSync(fd);
     }

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const pool = createPool({ connectionString: url, connectionTimeoutMillis: 500 });
   const writer = new BatchWriter({
     pool, flavour: 'postgres', spoolDir, batchSize: 50, flushIntervalMs: 100, maxBufferedRows: 100,
-    spoolSegmentRows: 120, backoff: { baseMs: 20, capMs: 100 },
+    spoolSegmentBytes: 16_384, spoolSyncDelayMs: 20, backoff: { baseMs: 20, capMs: 100 },
   });
   await writer.start();
   for (let i = 0; i < Number(rowsText); i++) writer.write('container_stats', statsRow(i, Number(baseText), 'c-killed'));

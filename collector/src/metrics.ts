@@ -2,6 +2,10 @@
 // through prom-client for /metrics (when METRICS_PORT is set).
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '@dockpulse/common';
+import type { WriterStateView } from './jobs/maintenance-job';
+
+/** What the spool may be doing: writing, or why it holds rows in memory only. */
+const SPOOL_STATES = ['writing', 'disk-full', 'at-limit', 'failing'] as const;
 
 export type JobName = 'stats' | 'status' | 'events' | 'images' | 'logs' | 'maintenance' | 'host';
 
@@ -99,6 +103,32 @@ export class CollectorMetrics {
     help: 'Containers whose cgroup files could not be read or parsed, sampled through the engine from then on (warned once each)',
     registers: [this.registry],
   });
+
+  /**
+   * The writer's figures on /metrics, read when scraped. The spool state is 1 for the current
+   * one: anything but writing means rows are held in memory only (a SIGKILL would lose them).
+   */
+  watchWriter(state: () => WriterStateView): void {
+    const gauge = (name: string, help: string, read: (w: WriterStateView) => number) =>
+      new Gauge({ name, help, registers: [this.registry], collect() { this.set(read(state())); } });
+    new Gauge({
+      name: 'dockpulse_collector_spool_state',
+      help: 'The write-ahead spool: 1 for its current state (writing; disk-full, at-limit or failing: rows held in memory only)',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const current = state().spoolState ?? 'writing';
+        for (const s of SPOOL_STATES) this.set({ state: s }, s === current ? 1 : 0);
+      },
+    });
+    gauge('dockpulse_collector_spool_bytes', 'Bytes of the spool on disk (bounded by SPOOL_MAX_BYTES)', (w) => w.spoolBytes ?? 0);
+    gauge('dockpulse_collector_spooled_rows', 'Rows in the spool not stored in the database yet', (w) => w.spooledRows);
+    gauge('dockpulse_collector_memory_only_rows', 'Rows not stored yet that are only in memory (before their group commit, or while the spool cannot take rows)', (w) => w.bufferedRows);
+    gauge('dockpulse_collector_spool_syncs', 'fdatasync/fsync calls of the spool since start (one per group commit)', (w) => w.spoolSyncs ?? 0);
+    gauge('dockpulse_collector_spool_torn_records', 'Spool records found cut short or damaged at start (a crash mid-append): reported and skipped', (w) => w.tornRecords ?? 0);
+    gauge('dockpulse_collector_rows_lost', 'Rows dropped because memory was full while the spool could not take them', (w) => w.lostRows ?? 0);
+    gauge('dockpulse_collector_rows_dropped', 'Rows never stored: refused by the database, unreadable in the spool, or lost past the memory bound', (w) => w.droppedRows);
+  }
 
   constructor(private readonly logger: Logger) {
     collectDefaultMetrics({ register: this.registry, prefix: 'dockpulse_collector_' });

@@ -41,6 +41,7 @@ const samples: { [T in TableName]: TableRows[T] } = {
   collector_status: {
     host_id: 'host-rt', version: '0.1.0', started_at: now, last_beat: now, last_stats_cycle_ms: 1012.5,
     stats_sampler: 'cgroup', skipped_cycles: 0, containers_seen: 12, buffered_rows: 3, spooled_rows: 0, dropped_rows: 1,
+    spool_state: 'disk-full', spool_bytes: 65_536,
     dropped_log_lines: 4_000_000_000, errors_total: 2, last_error: awkward, last_error_at: now,
   },
 };

@@ -131,6 +131,9 @@ export interface CollectorStatusRow {
   buffered_rows: number;
   spooled_rows: number;
   dropped_rows: number;
+  /** The write-ahead spool: writing, or disk-full / at-limit / failing (rows held in memory only). */
+  spool_state: string | null;
+  spool_bytes: number | null;
   dropped_log_lines: number;
   errors_total: number;
   last_error: string | null;

@@ -73,6 +73,7 @@ describe('provisioned alert rules', () => {
       'dockpulse-collector-stale': { firing: ['h2'], quiet: ['h1', 'h3'] },
       'dockpulse-collector-backlog': { firing: ['h2'], quiet: ['h1', 'h3'] },
       'dockpulse-collector-overrun': { firing: ['h3'], quiet: ['h1'] },
+      'dockpulse-collector-spool-unwritable': { firing: ['h3'], quiet: ['h1'] },
     };
 
     // Grafana refuses a time_series answer whose rows are not sorted by time (toSeries checks it
@@ -108,8 +109,8 @@ describe('provisioned alert rules', () => {
 async function seed(pool: Pool): Promise<void> {
   await pool.query(`INSERT INTO hosts (host_id, name, cpus, mem_total_bytes) VALUES ('h1', 'h1', 4, 8e9), ('h2', 'h2', 2, 4e9), ('h3', 'h3', 8, 16e9)`);
   await pool.query(
-    `INSERT INTO collector_status (host_id, version, last_beat, buffered_rows, spooled_rows, last_stats_cycle_ms)
-     VALUES ('h1', 'test', $1, 10, 0, 800), ('h2', 'test', $2, 5000, 30000, 9000), ('h3', 'test', $3, 0, 0, 7200)`,
+    `INSERT INTO collector_status (host_id, version, last_beat, buffered_rows, spooled_rows, last_stats_cycle_ms, spool_state)
+     VALUES ('h1', 'test', $1, 10, 0, 800, 'writing'), ('h2', 'test', $2, 5000, 30000, 9000, 'at-limit'), ('h3', 'test', $3, 0, 0, 7200, 'disk-full')`,
     [ago(5), ago(600), ago(20)],
   );
   const containers: [string, string, Record<string, unknown>][] = [

@@ -10,6 +10,12 @@ export interface WriterStateView {
   bufferedRows: number;
   spooledRows: number;
   droppedRows: number;
+  /** writing, or why rows are held in memory only (disk-full, at-limit, failing). */
+  spoolState?: string;
+  spoolBytes?: number;
+  spoolSyncs?: number;
+  tornRecords?: number;
+  lostRows?: number;
   lastError: string | null;
   lastErrorAt: Date | null;
 }
@@ -98,6 +104,8 @@ export class MaintenanceJob {
       buffered_rows: w?.bufferedRows ?? 0,
       spooled_rows: w?.spooledRows ?? 0,
       dropped_rows: w?.droppedRows ?? 0,
+      spool_state: w?.spoolState ?? null,
+      spool_bytes: w?.spoolBytes ?? null,
       dropped_log_lines: m.droppedLogLines,
       errors_total: m.errorsTotal,
       last_error: writerNewer ? `writer: ${w?.lastError}` : m.lastError,

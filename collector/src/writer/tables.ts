@@ -133,6 +133,7 @@ export const TABLE_SPECS: Specs = {
       req('host_id', 'text'), req('version', 'text'), opt('started_at', 'timestamptz'), req('last_beat', 'timestamptz'),
       opt('last_stats_cycle_ms', 'double precision'), opt('stats_sampler', 'text'), req('skipped_cycles', 'bigint'), req('containers_seen', 'integer'),
       req('buffered_rows', 'bigint'), req('spooled_rows', 'bigint'), req('dropped_rows', 'bigint'),
+      opt('spool_state', 'text'), opt('spool_bytes', 'bigint'),
       req('dropped_log_lines', 'bigint'), req('errors_total', 'bigint'), opt('last_error', 'text'),
       opt('last_error_at', 'timestamptz'),
     ],

@@ -53,6 +53,9 @@ export class MemoryBackend implements CacheBackend {
       maxSize: options.maxBytes ?? 256 * 1024 * 1024,
       sizeCalculation: (value) => Math.max(1, value.length),
       ttlAutopurge: false,
+      // Read the clock on every check: lru-cache otherwise reuses one reading for 1 ms of real
+      // time, which a simulated clock jumping ahead would never leave.
+      ttlResolution: 0,
       perf: { now: clock },
     });
   }

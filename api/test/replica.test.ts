@@ -197,6 +197,36 @@ describeCluster('reads from a streaming standby (pg_basebackup -R from a throwaw
     expect(await containerNames(h)).toEqual(['late-comer', 'web']);
     expect(h.queries()).toBe(0);
   }, 120_000);
+
+  // Last: it stops the primary too.
+  it('with the standby and the primary both gone, a cached route answers its last copy (stale) and an uncached one 503', async () => {
+    const cached = await startHarness({
+      databaseUrl: db.readerUrl,
+      cache: 'memory',
+      config: { databaseReadUrl: withRole(standbyAdminUrl, TEST_ROLES.reader) },
+    });
+    try {
+      const warm = await cached.get('/api/v1/containers?limit=100');
+      expect([warm.status, warm.headers.get('x-cache')]).toEqual([200, 'miss']);
+      await cluster.stopStandby();
+      await cluster.stopPrimary();
+      // Hits until the fresh copy's TTL ends; then the database is asked, fails, and the stale copy answers.
+      let res = warm;
+      await waitUntil(async () => {
+        res = await cached.get('/api/v1/containers?limit=100');
+        return res.headers.get('x-cache') !== 'hit';
+      });
+      expect([res.status, res.headers.get('x-cache')]).toEqual([200, 'stale']);
+      expect((res.body.items as { name: string }[]).map((c) => c.name).sort()).toEqual(['late-comer', 'web']);
+      const hosts = await cached.get('/api/v1/hosts');
+      expect([hosts.status, hosts.body.error?.code]).toEqual([503, 'database_unavailable']);
+      const health = await cached.get('/health');
+      expect(health.status).toBe(503);
+      expect(health.body.replica.ok).toBe(false);
+    } finally {
+      await cached.close();
+    }
+  }, 60_000);
 });
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

@@ -51,6 +51,7 @@ export interface ReplicaCluster {
   /** Stops the standby (fast: its sessions are cut, as in a crash seen from the API). */
   stopStandby(): Promise<void>;
   startStandby(): Promise<void>;
+  stopPrimary(): Promise<void>;
   /** Waits until the standby has replayed (or, with received, only received) everything the primary wrote so far. */
   waitForStandby(options?: { received?: boolean; timeoutMs?: number }): Promise<void>;
   /** Stops both servers and removes their directories. */
@@ -136,6 +137,9 @@ export async function startReplicaCluster(): Promise<ReplicaCluster> {
       startStandby,
       stopStandby: async () => {
         await pgCtl(standbyDir, 'stop', standbyPort);
+      },
+      stopPrimary: async () => {
+        await pgCtl(primaryDir, 'stop', primaryPort);
       },
       async waitForStandby({ received = false, timeoutMs = 60_000 } = {}) {
         const { rows } = await withClient(primaryUrl, (c) => c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn'));

@@ -5,11 +5,12 @@
 // A row the standby has not replayed yet is not in the API's answers: reads see the replica's
 // past, by its replay lag. That is the documented contract (README, "Sizing"), and the test shows
 // it by pausing replay.
-import { createTestDatabase, withClient, withDatabase, withRole, TEST_ROLES, type TestDatabase } from '@dockpulse/common/testing';
-import { replicaFallbackReason } from '@dockpulse/api/db/replica-errors';
-import { READ_POOL_APPLICATION_NAME } from '@dockpulse/api/db/read-pool';
+import { createLogger, createPool } from '@dockpulse/common';
+import { createTestDatabase, TEST_DATABASE_URL, withClient, withDatabase, withRole, TEST_ROLES, type TestDatabase } from '@dockpulse/common/testing';
+import { replicaFallbackReason, type ReplicaFallbackReason } from '@dockpulse/api/db/replica-errors';
+import { READ_POOL_APPLICATION_NAME, ReadPool, REPLICA_RETRY_AFTER_MS } from '@dockpulse/api/db/read-pool';
 import { startHarness, type Harness } from './helpers/harness';
-import { replicaClusterUnavailable, startReplicaCluster, type ReplicaCluster } from './helpers/replica-cluster';
+import { freePort, replicaClusterUnavailable, startReplicaCluster, type ReplicaCluster } from './helpers/replica-cluster';
 import { container, host, samples, seed } from './helpers/seed';
 
 describe('which replica failures the primary answers instead', () => {
@@ -25,6 +26,51 @@ describe('which replica failures the primary answers instead', () => {
     ['a division by zero', { code: '22012', message: 'division by zero' }, undefined],
   ])('%s', (_label, error, reason) => {
     expect(replicaFallbackReason(Object.assign(new Error((error as { message: string }).message), error))).toBe(reason);
+  });
+});
+
+describe('a replica that refuses connections (a port nothing listens on)', () => {
+  it('is asked, then skipped for REPLICA_RETRY_AFTER_MS on the injected clock, then asked again; the primary answers each read', async () => {
+    const primary = createPool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    const replica = createPool({ connectionString: `postgres://nobody:none@127.0.0.1:${await freePort()}/none`, max: 1 });
+    let replicaAsked = 0;
+    const ask = replica.query.bind(replica) as (text: string) => Promise<unknown>;
+    (replica as unknown as { query: (text: string) => Promise<unknown> }).query = (text) => {
+      replicaAsked++;
+      return ask(text);
+    };
+    let nowMs = 1_000_000;
+    const reads = new ReadPool(primary, replica, createLogger('replica-test', 'silent'), () => nowMs);
+    const seen: ReplicaFallbackReason[] = [];
+    reads.observe = (reason) => seen.push(reason);
+    const answer = async () => (await reads.query<{ n: number }>('SELECT 42 AS n')).rows[0]?.n;
+    try {
+      expect(await answer()).toBe(42);
+      nowMs += REPLICA_RETRY_AFTER_MS - 1;
+      expect(await answer()).toBe(42);
+      nowMs += 1;
+      expect(await answer()).toBe(42);
+      expect(seen).toEqual(['unreachable', 'marked_down', 'unreachable']);
+      expect(replicaAsked).toBe(2);
+      expect(await reads.replicaState()).toEqual({ ok: false, error: 'replica not reachable: reads go to the primary' });
+    } finally {
+      await reads.end();
+      await primary.end();
+    }
+  });
+
+  it('without a replica sends every read to the primary and reports no replica state', async () => {
+    const primary = createPool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    const reads = new ReadPool(primary, undefined, createLogger('replica-test', 'silent'));
+    const seen: ReplicaFallbackReason[] = [];
+    reads.observe = (reason) => seen.push(reason);
+    try {
+      expect((await reads.query<{ n: number }>('SELECT 7 AS n')).rows).toEqual([{ n: 7 }]);
+      expect(await reads.replicaState()).toBeUndefined();
+      expect(seen).toEqual([]);
+    } finally {
+      await primary.end();
+    }
   });
 });
 

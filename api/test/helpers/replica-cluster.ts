@@ -25,7 +25,8 @@ export function replicaClusterUnavailable(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (asked of the kernel, then let go). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -8,8 +8,9 @@ const repo = path.join(__dirname, '..');
 
 module.exports = {
   // Editor tests drive @grafana/ui's Combobox with user-event in jsdom; on a 2-core CI machine a
-  // test that picks a few options takes several seconds.
-  testTimeout: 30_000,
+  // test that picks a few options takes several seconds, and on a loaded one (seen: the shifted-
+  // clock step beside other jobs) over 30 s. A bound for a hung test, not a speed check.
+  testTimeout: 120_000,
   projects: [
     // Unit tests: jest configuration provided by Grafana scaffolding.
     { ...base, displayName: 'unit', rootDir: __dirname },

@@ -7,11 +7,26 @@
 // it by pausing replay.
 import { createLogger, createPool } from '@dockpulse/common';
 import { createTestDatabase, TEST_DATABASE_URL, withClient, withDatabase, withRole, TEST_ROLES, type TestDatabase } from '@dockpulse/common/testing';
+import { loadConfig } from '@dockpulse/api/config';
 import { replicaFallbackReason, type ReplicaFallbackReason } from '@dockpulse/api/db/replica-errors';
 import { READ_POOL_APPLICATION_NAME, ReadPool, REPLICA_RETRY_AFTER_MS } from '@dockpulse/api/db/read-pool';
 import { startHarness, type Harness } from './helpers/harness';
 import { freePort, replicaClusterUnavailable, startReplicaCluster, type ReplicaCluster } from './helpers/replica-cluster';
 import { container, host, samples, seed } from './helpers/seed';
+
+describe('DATABASE_READ_URL', () => {
+  const base = { DATABASE_URL: 'postgres://u:p@10.0.0.1/db' };
+  it('is unset by default (and when empty): the primary answers every read', () => {
+    expect(loadConfig(base).databaseReadUrl).toBeUndefined();
+    expect(loadConfig({ ...base, DATABASE_READ_URL: '' }).databaseReadUrl).toBeUndefined();
+  });
+  it('takes a postgres URL', () => {
+    expect(loadConfig({ ...base, DATABASE_READ_URL: 'postgres://dockpulse_reader@10.0.0.2:5432/dockpulse' }).databaseReadUrl).toBe('postgres://dockpulse_reader@10.0.0.2:5432/dockpulse');
+  });
+  it('stops on anything else with a message naming it', () => {
+    expect(() => loadConfig({ ...base, DATABASE_READ_URL: 'mysql://10.0.0.2/db' })).toThrow(/DATABASE_READ_URL: must be a postgres:\/\/ URL/);
+  });
+});
 
 describe('which replica failures the primary answers instead', () => {
   it.each<[string, object, string | undefined]>([

@@ -1,0 +1,364 @@
+// The fault schedule (issue 11): the real collector process against a real Docker engine and a
+// real PostgreSQL, through six faults in one run, then exact counts of what arrived against what
+// the engine produced. Run with `npm run test:faults -w collector` (about 3 minutes; not part of
+// `npm test`, it has a CI step of its own).
+//
+// What the test sets up for itself, so that nothing it stops, kills or fills is shared (other
+// helpers and the parallel jest files use the machine's dockerd and PostgreSQL):
+// - its own PostgreSQL 15 cluster (common/src/testing-postgres.ts: initdb into /tmp as the
+//   `postgres` user, its own port and socket directory), given the stack's roles by the stack's own
+//   script (deploy/initdb/10-dockpulse-roles.sh through applyStackRoles, as every test database
+//   is), with an empty database: the collector migrates it as the non-superuser writer role and
+//   connects as that role, the way the product does;
+// - its own dockerd (own-dockerd.ts): --data-root, --exec-root (so its own managed containerd),
+//   --pidfile and -H unix:// all under /tmp/dp-faults-<run>/engine, --bridge=none and no iptables,
+//   --shutdown-timeout=2; the test image is copied in from the shared engine with
+//   `docker save | docker -H unix://... load` (nothing can be pulled here);
+// - a 16 MiB tmpfs it mounts (it runs as root) for SPOOL_DIR, so the full disk is the collector's
+//   only;
+// - the collector itself is `node --import tsx collector/src/main.ts`, configured by environment
+//   variables only (collector/src/config.ts, collector/README.md "Settings"). LOG_RATE_LIMIT is
+//   raised: a restarted collector reads the lines printed while it was down in one burst, and the
+//   rate cap would drop them by design (counted, not lost to a fault).
+// The workload (workload.ts): 3 loggers at 20 numbered lines/s, a container that exits every 11 s
+// and is restarted by the engine, 6 that only run; all restart `always`.
+//
+// The witnesses: the engine's own logs (`docker logs --timestamps`, json-file, kept across restarts
+// of containers and of the engine) for every line printed; the test's own events stream
+// (event-observer.ts) for every event and for when each container ran; the collector's own
+// "collector running" line and the moment the test signals it for when it was alive.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { applyStackRoles, TEST_ROLES, withClient, withRole } from '@dockpulse/common/testing';
+import { startThrowawayPostgres, throwawayPostgresUnavailable, type ThrowawayPostgres } from '@dockpulse/common/testing-postgres';
+import { writerSettings } from '@dockpulse/collector/writer/config';
+import { CollectorProcess } from './collector-process';
+import { EventObserver, eventKey } from './event-observer';
+import { compareLogLines, compareStatsSlots, formatTally, runningIntervals, SLOT_MS, tally, type Interval, type Tally } from './invariants';
+import { OwnDockerd } from './own-dockerd';
+import { SpoolFs } from './spool-fs';
+import { LOGGER_LINES_PER_SEC, LOGGERS, startWorkload, STATS_ONLY, TEST_IMAGE, type WorkloadContainer } from './workload';
+
+const runId = randomBytes(3).toString('hex');
+const dir = `/tmp/dp-faults-${runId}`;
+const hostId = `faults-${runId}`;
+const MAX_BUFFERED_ROWS = 1_000;
+
+// The write-ahead spool (issue 11) brings SPOOL_MAX_BYTES; without it a collector cannot collect
+// while its database is down at start, a SIGKILL loses the rows of the last flush interval, and
+// there is no spool on disk to fill.
+const spoolMissing = 'SPOOL_MAX_BYTES' in writerSettings
+  ? undefined
+  : 'skipped: needs the write-ahead spool (no SPOOL_MAX_BYTES in collector/src/writer/config.ts writerSettings)';
+const withSpool = spoolMissing ? it.skip : it;
+
+function machineMissing(): string | undefined {
+  if (process.getuid?.() !== 0) return 'must run as root (its own dockerd, a tmpfs mount)';
+  const pg = throwawayPostgresUnavailable();
+  if (pg) return pg;
+  try {
+    execFileSync('dockerd', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'dockerd is not installed (scripts/start-services.sh installs docker.io)';
+  }
+  return undefined;
+}
+const missing = machineMissing();
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const nextSlotStart = (afterMs = Date.now()) => (Math.floor(afterMs / SLOT_MS) + 1) * SLOT_MS;
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+(missing ? describe.skip : describe)(`fault schedule${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let pg: ThrowawayPostgres;
+  let pgRunning = true;
+  let engine: OwnDockerd;
+  let spoolFs: SpoolFs;
+  let observer: EventObserver;
+  let workload: WorkloadContainer[] = [];
+  const collectors: CollectorProcess[] = [];
+  const engineCutsMs: number[] = [];
+  const timeline: string[] = [];
+  let windowFromMs: number | undefined;
+  let windowToMs: number | undefined;
+
+  const note = (what: string) => timeline.push(`${new Date().toISOString().slice(11, 23)} ${what}`);
+  const current = () => collectors.at(-1);
+  const query = async <R extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> =>
+    withClient(pg.url, async (c) => (await c.query<R>(sql, params)).rows);
+
+  function collectorEnv(): Record<string, string> {
+    return {
+      DATABASE_URL: withRole(pg.url, TEST_ROLES.writer),
+      DATABASE_WAIT_TIMEOUT: '10m',
+      HOST_ID: hostId,
+      DOCKER_HOST: engine.hostUrl,
+      DOCKPULSE_STORAGE: 'postgres',
+      SPOOL_DIR: spoolFs.spoolDir,
+      WRITER_MAX_BUFFERED_ROWS: String(MAX_BUFFERED_ROWS),
+      WRITER_FLUSH_INTERVAL: '1s',
+      WRITER_RETRY_BASE: '200ms',
+      WRITER_RETRY_CAP: '2s',
+      LOG_RATE_LIMIT: '100000',
+      LOG_LEVEL: 'info',
+      // Larger than the tmpfs, so the disk fills before the spool's own bound is reached.
+      ...(spoolMissing ? {} : { SPOOL_MAX_BYTES: '64MiB' }),
+    };
+  }
+
+  async function spawnCollector(): Promise<CollectorProcess> {
+    const c = new CollectorProcess(collectorEnv(), path.join(dir, `collector-${collectors.length + 1}.log`));
+    collectors.push(c);
+    note(`collector ${collectors.length} spawned (pid ${c.pid})`);
+    await c.waitRunning(90_000);
+    windowFromMs ??= c.runningAtMs;
+    note(`collector ${collectors.length} running`);
+    return c;
+  }
+
+  async function startPostgres(): Promise<void> {
+    await pg.start();
+    pgRunning = true;
+    note('PostgreSQL started');
+  }
+
+  /** A live, running collector and a running database, whatever an earlier phase left. */
+  async function ready(): Promise<CollectorProcess> {
+    if (!pgRunning) await startPostgres();
+    const c = current();
+    if (c?.alive && c.runningAtMs !== undefined) return c;
+    if (c?.alive) {
+      await c.waitRunning(90_000);
+      return c;
+    }
+    return spawnCollector();
+  }
+
+  /** Rows produced after `sinceMs` are stored: what was spooled or buffered before went first. */
+  async function waitStoredAfter(sinceMs: number, what: string): Promise<void> {
+    await waitFor(what, async () => {
+      const [r] = await query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM container_logs WHERE host_id = $1 AND time > $2',
+        [hostId, new Date(sinceMs + 2_000)],
+      );
+      return (r?.n ?? 0) > 0;
+    }, 90_000);
+  }
+
+  beforeAll(async () => {
+    mkdirSync(dir, { recursive: true });
+    pg = await startThrowawayPostgres({ settings: { fsync: 'off' } });
+    // The stack's roles on an empty database: the collector migrates it itself.
+    await applyStackRoles(pg.url, 'dockpulse');
+    spoolFs = new SpoolFs(path.join(dir, 'spoolfs'));
+    await spoolFs.mount(16 * 1024 * 1024);
+    engine = new OwnDockerd(path.join(dir, 'engine'));
+    await engine.start();
+    await engine.loadImageFrom(TEST_IMAGE);
+    observer = new EventObserver(engine.docker);
+    await observer.start();
+    workload = await startWorkload(engine.docker, runId);
+    note(`workload of ${workload.length} containers started`);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of collectors) if (c.alive) await c.signal('SIGKILL');
+    observer?.stop();
+    await engine?.removeAllContainers();
+    await engine?.stop();
+    await spoolFs?.unmount();
+    await pg?.destroy();
+    // The collectors' logs stay in `dir` for a post-mortem; the engine's files go.
+    rmSync(path.join(dir, 'engine', 'data'), { recursive: true, force: true });
+    rmSync(path.join(dir, 'engine', 'exec'), { recursive: true, force: true });
+    console.log(`fault schedule ${runId}, collector logs in ${dir}:\n${timeline.join('\n')}`);
+  }, 120_000);
+
+  withSpool('0. starts while PostgreSQL is down, collects from its first cycle into the spool, then migrates and replays once the database is up', async () => {
+    await pg.stop();
+    pgRunning = false;
+    const downFromMs = Date.now();
+    note('PostgreSQL stopped before the first collector start');
+    const c = await spawnCollector();
+    // Three whole stats slots with the database away.
+    await sleep(nextSlotStart(c.runningAtMs) + 3 * SLOT_MS + 500 - Date.now());
+    expect(c.alive).toBe(true);
+    await startPostgres();
+    const upAtMs = Date.now();
+    await waitStoredAfter(upAtMs, 'rows collected after PostgreSQL came up (the spool replayed before them)');
+    const [migrated] = await query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
+    expect(migrated?.n).toBeGreaterThan(0);
+    // Samples of the slots while the database was down are stored, one per container.
+    const [during] = await query<{ n: number }>(
+      'SELECT count(DISTINCT (container_id, floor(extract(epoch FROM time) / 5)))::int AS n FROM container_stats WHERE host_id = $1 AND time BETWEEN $2 AND $3',
+      [hostId, new Date(Math.max(downFromMs, c.runningAtMs as number)), new Date(upAtMs)],
+    );
+    expect(during?.n).toBeGreaterThanOrEqual(3 * (workload.length - 1));
+    expect(c.alive).toBe(true);
+  }, 150_000);
+
+  withSpool('1. SIGKILLed twice at a random point of a cycle, restarted each time', async () => {
+    for (const k of [1, 2]) {
+      const c = await ready();
+      // At least two whole slots alive first.
+      const boundary = nextSlotStart(Math.max(Date.now(), (c.runningAtMs as number) + 2 * SLOT_MS));
+      // The first kill lands inside the stats cycle (it takes tens of ms), the second anywhere.
+      const offsetMs = Math.floor(Math.random() * (k === 1 ? 150 : SLOT_MS));
+      await sleep(boundary + offsetMs - Date.now());
+      const exit = await c.signal('SIGKILL');
+      expect(exit.signal).toBe('SIGKILL');
+      note(`collector ${collectors.length} SIGKILLed ${offsetMs} ms into the cycle of ${new Date(boundary).toISOString().slice(11, 19)}`);
+      await spawnCollector();
+    }
+    const c = await ready();
+    await sleep(nextSlotStart(Date.now() + SLOT_MS) - Date.now());
+    expect(c.alive).toBe(true);
+  }, 150_000);
+
+  it('2. PostgreSQL stopped for longer than the writer holds in memory, then started', async () => {
+    const c = await ready();
+    // The row rate of the last 10 s, to stop the database long enough for the memory bound to pass.
+    const [r] = await query<{ n: number }>(
+      `SELECT ((SELECT count(*) FROM container_logs WHERE host_id = $1 AND time > now() - interval '12 seconds' AND time <= now() - interval '2 seconds')
+             + (SELECT count(*) FROM container_stats WHERE host_id = $1 AND time > now() - interval '12 seconds' AND time <= now() - interval '2 seconds'))::int AS n`,
+      [hostId],
+    );
+    const rowsPerSec = Math.max(1, (r?.n ?? 0) / 10);
+    const outageMs = Math.min(60_000, Math.max(20_000, Math.ceil((1.5 * MAX_BUFFERED_ROWS) / rowsPerSec) * 1000));
+    await pg.stop();
+    pgRunning = false;
+    const downFromMs = Date.now();
+    note(`PostgreSQL stopped for ${outageMs} ms (${rowsPerSec.toFixed(0)} rows/s, memory bound ${MAX_BUFFERED_ROWS} rows)`);
+    await sleep(outageMs);
+    expect(c.alive).toBe(true);
+    await startPostgres();
+    const upAtMs = Date.now();
+    await waitStoredAfter(upAtMs, 'rows collected after PostgreSQL came back');
+    const [during] = await query<{ n: number }>(
+      `SELECT ((SELECT count(*) FROM container_logs WHERE host_id = $1 AND time BETWEEN $2 AND $3)
+             + (SELECT count(*) FROM container_stats WHERE host_id = $1 AND time BETWEEN $2 AND $3))::int AS n`,
+      [hostId, new Date(downFromMs), new Date(upAtMs)],
+    );
+    // The outage did what it says: more rows than the memory bound were collected while it lasted.
+    expect(during?.n).toBeGreaterThan(MAX_BUFFERED_ROWS);
+    expect(c.alive).toBe(true);
+  }, 150_000);
+
+  it('3. dockerd restarted (the test\'s own engine)', async () => {
+    const c = await ready();
+    engineCutsMs.push(Date.now());
+    note('dockerd stopping');
+    await engine.stop();
+    await engine.start();
+    note('dockerd started again');
+    await waitFor('every workload container running again', async () => {
+      const list = await engine.docker.listContainers();
+      return list.length >= workload.length - 1; // the restart loop may be between runs
+    }, 60_000);
+    await sleep(nextSlotStart(Date.now() + 2 * SLOT_MS) - Date.now());
+    expect(c.alive).toBe(true);
+  }, 150_000);
+
+  withSpool('4. the spool\'s filesystem filled, then freed', async () => {
+    const c = await ready();
+    const written = spoolFs.fill();
+    note(`spool filesystem filled (${written} bytes written, ${await spoolFs.freeBytes()} free)`);
+    await sleep(3 * SLOT_MS);
+    expect(c.alive).toBe(true);
+    spoolFs.free();
+    note('spool filesystem freed');
+    await sleep(2 * SLOT_MS);
+    expect(c.alive).toBe(true);
+  }, 150_000);
+
+  it('5. SIGTERM to finish: the collector stops cleanly', async () => {
+    const c = await ready();
+    // The workload stops first, so every line it printed was printed before the collector stops.
+    await Promise.all(workload.map((w) => engine.docker.getContainer(w.id).stop({ t: 2 }).catch(() => undefined)));
+    note('workload stopped');
+    await sleep(3_000);
+    windowToMs = Date.now();
+    const exit = await c.signal('SIGTERM');
+    note(`collector ${collectors.length} stopped: ${JSON.stringify(exit)}`);
+    expect(exit).toEqual({ code: 0, signal: null });
+  }, 90_000);
+
+  it('stores every line, event and stats slot the engine produced, once', async () => {
+    if (!pgRunning) await startPostgres();
+    expect(windowFromMs).toBeDefined();
+    expect(windowToMs).toBeDefined();
+    const from = windowFromMs as number;
+    const to = windowToMs as number;
+    const lines: string[] = [];
+    const sum = (ts: Tally[]): Tally => ts.reduce(
+      (a, t) => ({ expected: a.expected + t.expected, stored: a.stored + t.stored, missing: a.missing + t.missing, duplicated: a.duplicated + t.duplicated, unexpected: a.unexpected + t.unexpected }),
+      { expected: 0, stored: 0, missing: 0, duplicated: 0, unexpected: 0 },
+    );
+
+    // Log lines: every line the engine holds for each container, in the engine's order.
+    const logTallies: Tally[] = [];
+    let outOfOrder = 0;
+    const missingLines: string[] = [];
+    for (const w of workload) {
+      const engineLines = (await engine.logs(w.name)).stdout.split('\n').filter(Boolean).map((l) => l.slice(l.indexOf(' ') + 1));
+      const stored = (await query<{ message: string }>(
+        "SELECT message FROM container_logs WHERE host_id = $1 AND container_id = $2 AND stream = 'stdout' ORDER BY time, seq",
+        [hostId, w.id],
+      )).map((r) => r.message);
+      const t = compareLogLines(engineLines, stored);
+      if (!t.inOrder) outOfOrder++;
+      missingLines.push(...t.missingKeys.slice(0, 3));
+      logTallies.push(t);
+    }
+    const logs = sum(logTallies);
+    lines.push(formatTally(`log lines (${LOGGERS} loggers at ${LOGGER_LINES_PER_SEC}/s, restart loop)`, logs) + `, containers out of order ${outOfOrder}`);
+
+    // Events in the window, by the engine's exact timeNano.
+    const expectedEvents = observer.between(from, to).map(eventKey);
+    const storedEvents = (await query<{ container_id: string; action: string; nano: string }>(
+      'SELECT container_id, action, time_nano::text AS nano FROM container_events WHERE host_id = $1 AND time_nano BETWEEN $2 AND $3',
+      [hostId, (BigInt(from) * 1_000_000n).toString(), (BigInt(to) * 1_000_000n).toString()],
+    )).map((r) => eventKey({ containerId: r.container_id, action: r.action, timeNano: r.nano }));
+    const events = tally(expectedEvents, storedEvents);
+    lines.push(formatTally('events', events));
+
+    // Stats: one sample per running container in every slot the collector lived through.
+    const collectorAlive: Interval[] = collectors
+      .filter((c) => c.runningAtMs !== undefined && c.endedAtMs !== undefined)
+      .map((c) => ({ fromMs: c.runningAtMs as number, toMs: c.endedAtMs as number }));
+    const running = new Map(workload.map((w) => [w.id, runningIntervals(observer.stateChanges(w.id), engineCutsMs, to)]));
+    const samples = new Map<string, number[]>(workload.map((w) => [w.id, []]));
+    for (const r of await query<{ container_id: string; time: Date }>('SELECT container_id, time FROM container_stats WHERE host_id = $1', [hostId])) {
+      samples.get(r.container_id)?.push(r.time.getTime());
+    }
+    const slots = compareStatsSlots({ collectorAlive, running, samples, startMarginMs: 1_000 });
+    lines.push(formatTally(`stats slots (${LOGGERS + 1 + STATS_ONLY} containers, ${collectorAlive.length} collector lives)`, slots));
+
+    console.log(`fault schedule ${runId}:\n${lines.join('\n')}` +
+      (missingLines.length ? `\nfirst missing lines: ${missingLines.join(' | ')}` : '') +
+      (events.missingKeys.length ? `\nfirst missing events: ${events.missingKeys.slice(0, 5).join(' | ')}` : '') +
+      (slots.missingKeys.length ? `\nfirst missing slots: ${slots.missingKeys.slice(0, 5).join(' | ')}` : '') +
+      (slots.duplicatedKeys.length ? `\nfirst duplicated slots: ${slots.duplicatedKeys.slice(0, 5).join(' | ')}` : ''));
+
+    // The run produced something to judge.
+    expect(logs.expected).toBeGreaterThan(1_000);
+    expect(events.expected).toBeGreaterThan(10);
+    expect(slots.expected).toBeGreaterThan(100);
+    expect({ logs: { missing: logs.missing, duplicated: logs.duplicated, unexpected: logs.unexpected, outOfOrder } })
+      .toEqual({ logs: { missing: 0, duplicated: 0, unexpected: 0, outOfOrder: 0 } });
+    expect({ events: { missing: events.missing, duplicated: events.duplicated, unexpected: events.unexpected } })
+      .toEqual({ events: { missing: 0, duplicated: 0, unexpected: 0 } });
+    expect({ slots: { missing: slots.missing, duplicated: slots.duplicated } }).toEqual({ slots: { missing: 0, duplicated: 0 } });
+  }, 60_000);
+});

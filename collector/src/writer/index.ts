@@ -293,7 +293,8 @@ export class BatchWriter implements RowSink {
           'the spool cannot take rows: collecting in memory only until it can',
         );
       }
-      if (!this.closing) this.armCommit(this.flushIntervalMs);
+      // Retried on a timer as well as by the next rows: space may come back while nothing is written.
+      if (!this.closing) this.armCommit(Math.max(this.syncDelayMs, 250));
       return;
     }
     chunks.forEach((chunk, i) => {
@@ -452,6 +453,8 @@ export class BatchWriter implements RowSink {
     } catch (error) {
       this.logger?.warn({ error: (error as Error).message }, 'releasing stored spool segments failed: retried after the next batch');
     }
+    // Released segments may be what the spool was waiting for.
+    if (this.spoolTrouble && this.unspooled.length && !this.closing) this.commit();
   }
 
   /** The only place batches are stored, so a flush never runs twice at once. */

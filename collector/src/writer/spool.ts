@@ -294,6 +294,9 @@ export class Spool {
    */
   release(next: SpoolPosition | null): void {
     if (!this.opened) return;
+    // All stored and the open segment grown past a quarter of its size: it goes too (the next
+    // group starts a new one), so released bytes never hold the spool at its bound.
+    if (!next && this.active && this.active.bytes >= this.segmentBytes / 4) this.closeActive();
     const keepFrom = next?.seq ?? this.active?.seq ?? Infinity;
     while (this.segments[0] && this.segments[0].seq < keepFrom) {
       const segment = this.segments.shift() as Segment;

@@ -7,6 +7,8 @@ import { tempSpoolDir } from './writer-rows';
 
 export interface WriterFixture {
   readonly pool: Pool;
+  /** The writer role's URL of the test database. */
+  readonly url: string;
   newWriter(options?: Partial<BatchWriterOptions>): Promise<BatchWriter>;
   count(fromWhere: string, params?: unknown[]): Promise<number>;
 }
@@ -34,6 +36,10 @@ export function writerFixture(): WriterFixture {
   return {
     get pool() {
       return need();
+    },
+    get url() {
+      if (!db) throw new Error('writerFixture: the database is not ready (beforeAll failed?)');
+      return db.url;
     },
     async newWriter(options = {}) {
       const writer = new BatchWriter({ pool: need(), flavour: 'postgres', spoolDir: tempSpoolDir(), flushIntervalMs: 60_000, ...options });

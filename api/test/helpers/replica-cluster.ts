@@ -103,7 +103,8 @@ export async function startReplicaCluster(): Promise<ReplicaCluster> {
     await appendFile(
       path.join(primaryDir, 'postgresql.conf'),
       ['', 'wal_level = replica', 'max_wal_senders = 5', 'hot_standby = on', 'max_standby_streaming_delay = 0',
-        'shared_buffers = 16MB', 'max_connections = 60', 'fsync = off', ''].join('\n'),
+        // No autovacuum: its transactions could keep the conflict test's VACUUM from removing rows.
+        'shared_buffers = 16MB', 'max_connections = 60', 'fsync = off', 'autovacuum = off', ''].join('\n'),
     );
     await writeFile(
       path.join(primaryDir, 'pg_hba.conf'),

@@ -246,14 +246,19 @@ containers=$(curl -fsS --max-time 5 "http://127.0.0.1:$api_port/api/v1/container
 case "$containers" in *"\"$tick\""*) ;; *) fail "GET /api/v1/containers does not list $tick: $containers" ;; esac
 pass "API answers /api/v1/health and lists $tick in /api/v1/containers"
 
-# The stand-in proxy (not the real one) refuses what the collector must not do.
+# The stand-in proxy (HAProxy, not the real one) with the compose file's allowlist flags refuses
+# what the collector must not do: other methods (405), other paths, a container's files (403).
 proxy_status() { # method path: HTTP status the proxy answers to the collector's container
   docker exec "$(container_of collector)" node -e "fetch('http://docker-socket-proxy:2375$2',{method:'$1'}).then(r=>console.log(r.status),e=>{console.log(e.message);process.exit(1)})"
 }
+collector_id=$(container_of collector)
 [ "$(proxy_status GET /containers/json)" = 200 ] || fail "the socket proxy stand-in refused GET /containers/json"
-[ "$(proxy_status POST /containers/create)" = 403 ] || fail "the socket proxy stand-in let a POST through"
+[ "$(proxy_status GET "/containers/$collector_id/json")" = 200 ] || fail "the socket proxy stand-in refused a container's inspect"
+[ "$(proxy_status POST /containers/create)" = 405 ] || fail "the socket proxy stand-in let a POST through"
 [ "$(proxy_status GET /volumes)" = 403 ] || fail "the socket proxy stand-in answered GET /volumes"
-pass "socket proxy stand-in: GET /containers/json allowed, POST and /volumes refused (403)"
+[ "$(proxy_status GET "/containers/$collector_id/archive?path=/etc")" = 403 ] || fail "the socket proxy stand-in answered a container's archive"
+[ "$(proxy_status GET "/containers/$collector_id/export")" = 403 ] || fail "the socket proxy stand-in answered a container's export"
+pass "socket proxy stand-in: list and inspect allowed; POST refused (405); /volumes, archive and export refused (403)"
 compose ps | sed 's/^/[stack]   /'
 
 # ------------------------------------------------------------------------------------------------
@@ -294,11 +299,12 @@ cat <<EOF
 [stack]   /containers on 127.0.0.1 only; down/up keeps the data; passwords with @ : / ? # % \$.
 [stack] NOT shown here:
 [stack]   - Grafana: no Grafana image here; the grafana service and the plugin's image build did not run.
-[stack]   - the real images: timescale/timescaledb, redis:7-alpine, tecnativa/docker-socket-proxy and
+[stack]   - the real images: timescale/timescaledb, redis:7-alpine, wollomatic/socket-proxy and
 [stack]     node:20-bookworm-slim were replaced by stand-ins built from Debian bookworm packages.
 [stack]   - TimescaleDB: the database stand-in is plain PostgreSQL 15, so DOCKPULSE_STORAGE=auto chose
 [stack]     '${flavour:-postgres}' (the TimescaleDB flavour is tested only where TIMESCALEDB_TEST_URL is set).
-[stack]   - the real socket proxy's filtering: the stand-in is Debian's HAProxy with this repository's
-[stack]     allowlist (deploy/stack/standins/socket-proxy-entrypoint.sh).
+[stack]   - the real socket proxy's filtering: the stand-in is Debian's HAProxy configured from the
+[stack]     compose file's -allowGET/-allowHEAD flags (deploy/stack/standins/socket-proxy-entrypoint.sh);
+[stack]     its -allowfrom is not mimicked.
 [stack]   - Compose v2 (docker compose): only Debian's docker-compose 1.29 is here.
 EOF

@@ -46,6 +46,8 @@ interface ComposeService {
   ports?: (string | PortMapping)[];
   healthcheck?: { test: string[] };
   restart?: string;
+  command?: string[];
+  read_only?: boolean;
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -163,7 +165,13 @@ describe('docker-compose.yml', () => {
     expect(collector.volumes?.some((v) => v.includes('docker.sock')) ?? false).toBe(false);
     expect(collector.environment?.DOCKER_HOST).toBe('tcp://docker-socket-proxy:2375');
     const proxy = config.services['docker-socket-proxy'] as ComposeService;
-    expect(String(proxy.environment?.POST)).toBe('0');
+    // Only GET and HEAD patterns (the allowlist itself: collector/test/integration/engine-allowlist.test.ts)
+    expect((proxy.command ?? []).filter((a) => a.startsWith('-allow') && !a.startsWith('-allowfrom')).map((a) => a.split('=')[0])).toEqual([
+      '-allowGET',
+      '-allowHEAD',
+    ]);
+    expect(proxy.command).toContain('-allowfrom=collector');
+    expect(proxy.read_only).toBe(true);
     expect(proxy.volumes).toEqual(['/var/run/docker.sock:/var/run/docker.sock:ro']);
     expect(new URL(config.services.api?.environment?.DATABASE_URL ?? '').username).toBe('dockpulse_reader');
   });
@@ -216,12 +224,6 @@ describe('docker-compose.yml', () => {
     const open = await composeConfig(envFileWith({ API_BIND: '0.0.0.0', API_PORT: '18080' }));
     expect(hostBindings(open.services.api as ComposeService)).toEqual([{ hostIp: '0.0.0.0', published: '18080', target: '8080' }]);
     expect(config.services.grafana?.environment?.DOCKPULSE_API_URL).toBe('http://api:8080');
-  });
-
-  it('lets the socket proxy listen on IPv4 only where IPv6 is switched off', async () => {
-    expect(String(config.services['docker-socket-proxy']?.environment?.DISABLE_IPV6)).toBe('0');
-    const noV6 = await composeConfig(envFileWith({ SOCKET_PROXY_DISABLE_IPV6: '1' }));
-    expect(String(noV6.services['docker-socket-proxy']?.environment?.DISABLE_IPV6)).toBe('1');
   });
 
   it('mounts no volume over the directory the Grafana image installs the plugin in', () => {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { Cache, CLOSED_TTL_MS, MemoryBackend, OPEN_MIN_TTL_MS, RedisBackend, openBucketTtlMs } from '@dockpulse/api/cache';
+import { Cache, CLOSED_TTL_MS, MemoryBackend, NEAR_MAX_MS, OPEN_MIN_TTL_MS, RedisBackend, openBucketTtlMs } from '@dockpulse/api/cache';
 import { FLEET, HOSTS } from './helpers/fleet';
 import { REDIS_URL, startWithDatabase, type Harness } from './helpers/harness';
 import { samples, seed } from './helpers/seed';
@@ -168,6 +168,7 @@ describe('stale copies in the real Redis', () => {
       throw new Error('database down');
     };
     await redis.del(`${prefix}k11`, `${prefix}k00`);
+    await new Promise((r) => setTimeout(r, NEAR_MAX_MS + 50)); // the process' own near copies go too
     const kept = await cache.getOrLoad('k11', 60_000, outage);
     expect(kept.source).toBe('stale');
     expect(kept.value).toEqual({ i: 11 });
@@ -181,6 +182,43 @@ describe('stale copies in the real Redis', () => {
     await cache.getOrLoad('a', 1, async () => 'a2');
     await cache.getOrLoad('d', 1, async () => 'd');
     expect((await redis.keys(`${prefix}re:stale:*`)).sort()).toEqual(['a', 'c', 'd'].map((k) => `${prefix}re:stale:${k}`));
+  });
+});
+
+describe('near copies in front of the real Redis', () => {
+  let redis: Redis;
+  const backends: RedisBackend[] = [];
+  const prefix = `t${randomBytes(4).toString('hex')}:`;
+  const open = async () => {
+    const backend = new RedisBackend({ url: REDIS_URL, logger: silent });
+    backends.push(backend);
+    await new Promise((resolve) => backend.client.once('ready', resolve));
+    return new Cache(backend, { enabled: true, keyPrefix: prefix, staleTtlMs: 60_000 }, silent);
+  };
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    await Promise.all(backends.map((b) => b.close()));
+  });
+
+  it('answers a repeated hit from the process without asking Redis, and never past the Redis copy\'s expiry', async () => {
+    const writer = await open();
+    const reader = await open();
+    expect((await writer.getOrLoad('k', 400, async () => 'v1')).source).toBe('miss');
+    // Another process reads it from Redis, with its remaining TTL...
+    expect((await reader.getOrLoad('k', 400, async () => 'from the database')).source).toBe('hit');
+    await redis.del(`${prefix}k`);
+    // ...and answers it again from its near copy: Redis no longer has it.
+    const near = await reader.getOrLoad('k', 400, async () => 'from the database');
+    expect([near.source, near.value]).toEqual(['hit', 'v1']);
+    await new Promise((r) => setTimeout(r, 450));
+    // The Redis copy would have expired by now: the near one did too.
+    const after = await reader.getOrLoad('k', 400, async () => 'v2');
+    expect([after.source, after.value]).toEqual(['miss', 'v2']);
   });
 });
 

@@ -10,6 +10,12 @@ export interface CacheEntry {
   ttlMs: number;
 }
 
+export interface StoredEntry {
+  value: Buffer;
+  /** Milliseconds the entry has left. */
+  ttlMs: number;
+}
+
 /** Where the long-lived copy for the stale fallback goes, and how many such copies may exist. */
 export interface StaleCopy {
   key: string;
@@ -21,8 +27,8 @@ export interface StaleCopy {
 
 export interface CacheBackend {
   readonly kind: 'redis' | 'memory';
-  /** Throws when the backend is unreachable; the caller treats that as a miss. */
-  get(key: string): Promise<Buffer | undefined>;
+  /** The entry and how much longer it lives. Throws when the backend is unreachable; the caller treats that as a miss. */
+  get(key: string): Promise<StoredEntry | undefined>;
   /** Stores the fresh entry and its stale copy, then drops stale copies beyond stale.maxCopies. */
   put(entry: CacheEntry, stale: StaleCopy): Promise<void>;
   ping(): Promise<boolean>;
@@ -60,12 +66,13 @@ export class MemoryBackend implements CacheBackend {
     });
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
+  async get(key: string): Promise<StoredEntry | undefined> {
     const fresh = this.lru.get(key);
-    if (fresh !== undefined) return fresh;
+    if (fresh !== undefined) return { value: fresh, ttlMs: this.lru.getRemainingTTL(key) };
     const stale = this.stale.get(key);
     if (stale === undefined) return undefined;
-    if (stale.expiresAtMs > this.clock()) return stale.value;
+    const ttlMs = stale.expiresAtMs - this.clock();
+    if (ttlMs > 0) return { value: stale.value, ttlMs };
     this.stale.delete(key);
     return undefined;
   }
@@ -149,8 +156,14 @@ export class RedisBackend implements CacheBackend {
     });
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
-    return (await this.client.getBuffer(key)) ?? undefined;
+  async get(key: string): Promise<StoredEntry | undefined> {
+    // One round trip for both (a pipeline, not a transaction: an entry expiring in between reads as gone).
+    const results = await this.client.pipeline().getBuffer(key).pttl(key).exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
+    const value = results?.[0]?.[1] as Buffer | null | undefined;
+    const ttlMs = results?.[1]?.[1] as number | undefined;
+    return value && ttlMs !== undefined && ttlMs > 0 ? { value, ttlMs } : undefined;
   }
 
   async put(entry: CacheEntry, stale: StaleCopy): Promise<void> {

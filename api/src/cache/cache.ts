@@ -8,10 +8,16 @@
 // (a SCAN/flush of `<prefix>*`, an ACL key pattern): fresh copies `<prefix><key>`, stale copies
 // `<prefix>stale:<key>`, their index `<prefix>stale-index`. Stale copies live CACHE_STALE_TTL and
 // at most CACHE_STALE_MAX_COPIES of them exist (the soonest-expiring go first).
+//
+// In front of Redis, each process keeps what it just read or wrote for at most NEAR_MAX_MS and
+// never past the Redis copy's own expiry (read with it in one round trip): under load nearly every
+// hit is answered without a Redis round trip, and a copy is never served longer than Redis would
+// serve it. Only an outside change to Redis (a manual flush) is seen up to NEAR_MAX_MS late.
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '@dockpulse/common';
 import { ApiError } from '../http/errors';
-import type { CacheBackend } from './backend';
+import type { CacheBackend, StoredEntry } from './backend';
 
 export type CacheSource = 'hit' | 'miss' | 'stale' | 'off';
 
@@ -61,6 +67,11 @@ export interface CacheOptions {
 /** Without CACHE_STALE_MAX_COPIES: every panel of a few dozen dashboards over the stale TTL; each copy is one answer. */
 export const DEFAULT_MAX_STALE_COPIES = 1_000;
 
+/** How long a process serves a Redis entry from its own memory, at most. */
+export const NEAR_MAX_MS = 1_000;
+/** Bytes the near copies take at most, per process. */
+export const NEAR_MAX_BYTES = 64 * 1024 * 1024;
+
 /** TTLs of DESIGN §4, in one place; answers over a time range take theirs from ./range.ts. */
 export const CACHE_TTL_MS = {
   containersList: 10_000,
@@ -74,6 +85,8 @@ export const CACHE_TTL_MS = {
 
 export class Cache {
   private readonly inflight = new Map<string, Promise<Cached<unknown>>>();
+  /** Near copies of Redis entries (none for the in-process backend: it is near already). */
+  private readonly near: LRUCache<string, Buffer> | undefined;
   private lastErrorLogMs = 0;
   /** Told where every answer came from (the API's cache metrics). */
   observe?: (source: CacheSource) => void;
@@ -84,7 +97,11 @@ export class Cache {
     private readonly logger: Logger,
     /** Milliseconds since the epoch: what "now" is for ranges that reach the present (./range.ts). */
     readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    if (backend.kind === 'redis') {
+      this.near = new LRUCache<string, Buffer>({ max: 10_000, maxSize: NEAR_MAX_BYTES, sizeCalculation: (v) => Math.max(1, v.length), ttlAutopurge: false });
+    }
+  }
 
   get enabled(): boolean {
     return this.options.enabled;
@@ -105,8 +122,13 @@ export class Cache {
   private async lookup<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<Cached<T>> {
     if (!this.options.enabled) return decode(encodeAnswer(await load()), 'off');
     const keys = this.keyOf(key);
+    const near = this.near?.get(keys.fresh);
+    if (near !== undefined) return decode<T>(near, 'hit');
     const hit = await this.safeGet(keys.fresh);
-    if (hit !== undefined) return decode<T>(hit, 'hit');
+    if (hit !== undefined) {
+      this.keepNear(keys.fresh, hit.value, hit.ttlMs);
+      return decode<T>(hit.value, 'hit');
+    }
 
     const running = this.inflight.get(keys.fresh);
     if (running) return running as Promise<Cached<T>>;
@@ -125,7 +147,7 @@ export class Cache {
       const stale = await this.safeGet(keys.stale);
       if (stale === undefined) throw error;
       this.logger.warn({ err: error, key: keys.fresh }, 'database query failed: serving the last cached copy (stale)');
-      return decode<T>(stale, 'stale');
+      return decode<T>(stale.value, 'stale');
     }
     const stored = encodeAnswer(value);
     try {
@@ -138,6 +160,7 @@ export class Cache {
           maxCopies: this.options.maxStaleCopies ?? DEFAULT_MAX_STALE_COPIES,
         },
       );
+      this.keepNear(keys.fresh, stored, ttlMs);
     } catch (error) {
       this.logCacheError(error);
     }
@@ -145,11 +168,15 @@ export class Cache {
     return decode<T>(stored, 'miss');
   }
 
-  private async safeGet(key: string): Promise<Buffer | undefined> {
+  private keepNear(fullKey: string, stored: Buffer, ttlMs: number): void {
+    this.near?.set(fullKey, stored, { ttl: Math.min(NEAR_MAX_MS, ttlMs) });
+  }
+
+  private async safeGet(key: string): Promise<StoredEntry | undefined> {
     try {
       const stored = await this.backend.get(key);
       // Written by an API before entries carried their ETag (plain JSON): a miss, not a broken answer.
-      return stored?.[0] === 0x57 /* W of W/"..." */ ? stored : undefined;
+      return stored?.value[0] === 0x57 /* W of W/"..." */ ? stored : undefined;
     } catch (error) {
       this.logCacheError(error);
       return undefined;
@@ -165,6 +192,7 @@ export class Cache {
   }
 
   async close(): Promise<void> {
+    this.near?.clear();
     await this.backend.close();
   }
 }

@@ -14,6 +14,7 @@ import {
   type StorageRequest,
 } from '@dockpulse/common';
 import { writerConfigFromSettings, writerSettings, type WriterConfig } from './writer/config';
+import type { DockerTarget } from './docker/target';
 
 const cronSetting = (fallback: string) =>
   z
@@ -71,7 +72,7 @@ export interface CollectorConfig {
   /** How long the start waits for the database before it fails. */
   databaseWaitTimeoutMs: number;
   hostId: string | undefined;
-  docker: { socketPath?: string; host?: string; port?: number; protocol?: 'http' | 'https' };
+  docker: DockerTarget;
   storage: StorageRequest;
   readerRole: string;
   schedules: { stats: string; status: string; images: string; maintenance: string };
@@ -89,7 +90,7 @@ export interface CollectorConfig {
 }
 
 /** DOCKER_HOST wins over DOCKER_SOCKET, as with the docker CLI. */
-function dockerTarget(host: string | undefined, socket: string): CollectorConfig['docker'] {
+function dockerTarget(host: string | undefined, socket: string): DockerTarget {
   if (!host) return { socketPath: socket };
   const url = new URL(host);
   if (url.protocol === 'unix:') return { socketPath: url.pathname };

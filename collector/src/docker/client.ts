@@ -11,6 +11,9 @@ import type {
 } from './engine-types';
 import { EVENT_FILTER_ACTIONS } from './events';
 import { StatsRequester } from './stats-request';
+import type { DockerTarget } from './target';
+
+export type { DockerTarget } from './target';
 
 /** The engine refused a call (an HTTP error answer); `statusCode` and the message are the engine's. */
 export class EngineAnswerError extends Error {
@@ -73,13 +76,6 @@ export interface Engine {
   /** The container events stream, newline-delimited JSON; `since` in seconds. */
   events(since?: string): Promise<NodeJS.ReadableStream>;
   logs(id: string, options: LogsOptions): Promise<NodeJS.ReadableStream>;
-}
-
-export interface DockerTarget {
-  socketPath?: string;
-  host?: string;
-  port?: number;
-  protocol?: 'http' | 'https';
 }
 
 export class DockerEngine implements Engine {

@@ -4,7 +4,7 @@
 // alive between cycles, one per container in flight, so a cycle opens no new sockets.
 import http from 'node:http';
 import https from 'node:https';
-import type { DockerTarget } from './client';
+import type { DockerTarget } from './target';
 import type { EngineStats } from './engine-types';
 
 /** An engine answer that was not 200; statusCode 404 means the container is gone. */

@@ -108,8 +108,19 @@ export interface StatsResult {
   candidates: number;
 }
 
+/**
+ * Ranked containers up to this many are bucketed by one index range scan each (LATERAL); more are
+ * bucketed by one pass over the range's rows joined to the kept ones. Each index scan reads its
+ * container's samples from as many heap pages (a page holds one tick of a host), so at 2,000
+ * containers 200 of them cost ~3 s that way against ~1 s for the pass (bench/README.md "Fleet").
+ */
+export const LATERAL_MAX_SERIES = 25;
+
 export class StatsStore {
-  constructor(private readonly pool: Queryable) {}
+  constructor(
+    private readonly pool: Queryable,
+    private readonly lateralMaxSeries = LATERAL_MAX_SERIES,
+  ) {}
 
   async buckets(q: StatsQuery): Promise<StatsResult> {
     const source = SOURCE[q.resolution];
@@ -117,7 +128,8 @@ export class StatsStore {
     // Buckets aligned to the epoch. date_bin is integer arithmetic per row; the epoch-ms of a bucket
     // is computed once per group (extract() is numeric, and slow over millions of rows).
     const bin = `date_bin($5::float8 * interval '1 millisecond', s.${source.time}, 'epoch'::timestamptz)`;
-    const bucket = `(extract(epoch FROM ${bin}) * 1000)::bigint`;
+    const epochMs = (ts: string) => `(extract(epoch FROM ${ts}) * 1000)::bigint`;
+    const bucket = epochMs(bin);
     const inRange = `s.${source.time} >= to_timestamp($3::float8 / 1000) AND s.${source.time} < to_timestamp($4::float8 / 1000)`;
     // Containers are named by full id or by name; names resolve through container_info in the same statement.
     const where = `${inRange}
@@ -127,7 +139,7 @@ export class StatsStore {
     const params: unknown[] = [q.containers ?? null, q.host ?? null, q.fromMs, q.toMs, q.intervalMs];
     const columns = (metrics: Metric[]) => metrics.map((m) => `${expr(m, '$5')} AS ${m}`).join(', ');
 
-    if (q.groupBy) return this.grouped(q, q.groupBy, { source, bin, bucket, where, params, columns });
+    if (q.groupBy) return this.grouped(q, q.groupBy, { source, bin, bucket, epochMs, where, params, columns });
 
     if (!q.rank) {
       const { rows } = await this.pool.query<StatsRow>(
@@ -167,14 +179,26 @@ export class StatsStore {
                   count(*) OVER () AS candidates
              FROM score) r
           WHERE rank <= $6),
-       b AS (
+       b AS (${
+         limit <= this.lateralMaxSeries
+           ? `
          -- LATERAL: one index range scan per kept container, never a pass over the fleet's rows.
          SELECT k.host_id, k.container_id, k.rank, k.candidates, x.*
            FROM kept k CROSS JOIN LATERAL (
              SELECT ${bucket} AS t, ${columns(q.metrics)}
                FROM ${source.table} s
               WHERE s.host_id = k.host_id AND s.container_id = k.container_id AND ${inRange}
-              GROUP BY ${bin}) x)
+              GROUP BY ${bin}) x`
+           : `
+         -- Many kept: one pass over the range, hash-joined to them, grouped by rank (a number, not
+         -- the two text ids) and bucket; the bucket's epoch-ms once per group.
+         SELECT k.host_id, k.container_id, k.rank, k.candidates, ${epochMs('x.bin')} AS t, ${q.metrics.join(', ')} FROM (
+           SELECT k.rank, ${bin} AS bin, ${columns(q.metrics)}
+             FROM ${source.table} s JOIN kept k ON k.host_id = s.host_id AND k.container_id = s.container_id
+            WHERE ${inRange}
+            GROUP BY k.rank, ${bin}) x
+           JOIN kept k USING (rank)`
+       })
        SELECT b.*, ci.name
          FROM b LEFT JOIN container_info ci USING (host_id, container_id)
         ORDER BY b.rank, b.t`,
@@ -191,7 +215,15 @@ export class StatsStore {
   private async grouped(
     q: StatsQuery,
     groupBy: GroupBy,
-    sql: { source: { table: string }; bin: string; bucket: string; where: string; params: unknown[]; columns: (m: Metric[]) => string },
+    sql: {
+      source: { table: string };
+      bin: string;
+      bucket: string;
+      epochMs: (ts: string) => string;
+      where: string;
+      params: unknown[];
+      columns: (m: Metric[]) => string;
+    },
   ): Promise<StatsResult> {
     const rank = q.rank ?? { by: q.metrics[0]!, agg: 'avg' as const, limit: Number.MAX_SAFE_INTEGER };
     const needed = q.metrics.includes(rank.by) ? q.metrics : [...q.metrics, rank.by];
@@ -213,15 +245,17 @@ export class StatsStore {
            FROM ${sql.source.table} s LEFT JOIN container_info ci USING (host_id, container_id)
           WHERE ${sql.where}
           GROUP BY 1, ${sql.bin}),`
-      : `b AS (
-         SELECT s.host_id, s.container_id, ${sql.bucket} AS t, ${sql.columns(needed)}
+      : // The per-container pass has a group per container and bucket (every sample, at 5 s buckets):
+        // its buckets stay timestamps, and their epoch-ms are computed per group bucket after it.
+        `b AS (
+         SELECT s.host_id, s.container_id, ${sql.bin} AS bin, ${sql.columns(needed)}
            FROM ${sql.source.table} s
           WHERE ${sql.where}
           GROUP BY s.host_id, s.container_id, ${sql.bin}),
        g AS (
-         SELECT ${groupBy === 'host' ? 'b.host_id' : 'ci.compose_project'} AS group_key, b.t, ${needed.map(combine).join(', ')}
+         SELECT ${groupBy === 'host' ? 'b.host_id' : 'ci.compose_project'} AS group_key, ${sql.epochMs('b.bin')} AS t, ${needed.map(combine).join(', ')}
            FROM b LEFT JOIN container_info ci USING (host_id, container_id)
-          GROUP BY 1, 2),`;
+          GROUP BY 1, b.bin),`;
     const { rows } = await this.pool.query<StatsRow & { rank: string; candidates: string }>(
       `WITH ${g}
        r AS MATERIALIZED (

@@ -50,13 +50,15 @@ export class Collector {
   logs!: LogFollowers;
   private tasks: ScheduledTask[] = [];
   private stopping = false;
+  private collecting = false;
+  private databaseJobs = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: CollectorOptions) {
     this.metrics = new CollectorMetrics(options.logger);
   }
 
-  /** Builds the jobs and seeds them from the database; no schedule runs yet. */
+  /** Builds the jobs from the engine's /info; no schedule runs yet and the database is not read. */
   async init(): Promise<void> {
     const o = this.options;
     const info = await this.waitForEngine();
@@ -110,9 +112,6 @@ export class Collector {
       },
       { initialMs: o.reconnectInitialMs ?? 500, maxMs: 30_000 },
     );
-    await this.status.seed();
-    await this.images.seed();
-    await this.events.seedFromDatabase();
   }
 
   /**
@@ -133,16 +132,43 @@ export class Collector {
     }
   }
 
-  /** First passes at once (hosts row, status, images), then the schedules and streams. */
+  /** Everything at once, for a database that is there: startCollecting(), then startDatabaseJobs(). */
   async start(): Promise<void> {
+    await this.startCollecting();
+    await this.startDatabaseJobs();
+  }
+
+  /**
+   * What needs only the engine, from the first cycle on: the hosts row and the stats schedule.
+   * The rows go to the sink (the writer's spool) whether the database is reached or not.
+   */
+  async startCollecting(): Promise<void> {
     if (!this.stats) await this.init();
-    const o = this.options;
+    if (this.collecting || this.stopping) return;
+    this.collecting = true;
     await this.maintenance.writeHost();
+    this.schedule('stats', this.options.schedules.stats, () => this.stats.run());
+  }
+
+  /**
+   * What resumes from stored positions, once the database answers (and the spool is replayed):
+   * the jobs are seeded (known containers and images, the last stored event; each log follower
+   * reads its own stored end), then the events stream, log followers and the other schedules
+   * start. A seed that fails throws with nothing started, so the caller can try again.
+   */
+  async startDatabaseJobs(): Promise<void> {
+    if (!this.stats) await this.init();
+    if (this.databaseJobs) return;
+    const o = this.options;
+    await this.status.seed();
+    await this.images.seed();
+    await this.events.seedFromDatabase();
+    if (this.stopping) return;
+    this.databaseJobs = true;
     this.events.start();
     await this.guard('status', () => this.status.run());
     await this.guard('images', () => this.images.run());
     if (o.collectLogs) await this.guard('logs', () => this.logs.sync());
-    this.schedule('stats', o.schedules.stats, () => this.stats.run());
     this.schedule('status', o.schedules.status, async () => {
       await this.status.run();
       if (o.collectLogs) await this.logs.sync();

@@ -33,6 +33,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { applyStackRoles, TEST_ROLES, withClient, withRole } from '@dockpulse/common/testing';
 import { startThrowawayPostgres, throwawayPostgresUnavailable, type ThrowawayPostgres } from '@dockpulse/common/testing-postgres';
+import { Collector } from '@dockpulse/collector/collector';
 import { writerSettings } from '@dockpulse/collector/writer/config';
 import { CollectorProcess } from './collector-process';
 import { EventObserver, eventKey } from './event-observer';
@@ -52,7 +53,15 @@ const MAX_BUFFERED_ROWS = 1_000;
 const spoolMissing = 'SPOOL_MAX_BYTES' in writerSettings
   ? undefined
   : 'skipped: needs the write-ahead spool (no SPOOL_MAX_BYTES in collector/src/writer/config.ts writerSettings)';
-const withSpool = spoolMissing ? it.skip : it;
+/** A phase that runs, or is skipped with the name of what it needs in its title. */
+const phaseNeeding = (missingWhat: string | undefined) => (name: string, fn: () => Promise<void>, timeoutMs: number) =>
+  missingWhat ? it.skip(`${name} (${missingWhat})`, fn, timeoutMs) : it(name, fn, timeoutMs);
+const withSpool = phaseNeeding(spoolMissing);
+// A collector that collects before its database answers starts its engine-side jobs on their own.
+const offlineStartMissing = spoolMissing ?? ('startCollecting' in Collector.prototype
+  ? undefined
+  : 'skipped: needs a collector that starts while its database is down (no Collector.startCollecting in collector/src/collector.ts)');
+const withOfflineStart = phaseNeeding(offlineStartMissing);
 
 function machineMissing(): string | undefined {
   if (process.getuid?.() !== 0) return 'must run as root (its own dockerd, a tmpfs mount)';
@@ -185,7 +194,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
     console.log(`fault schedule ${runId}, collector logs in ${dir}:\n${timeline.join('\n')}`);
   }, 120_000);
 
-  withSpool('0. starts while PostgreSQL is down, collects from its first cycle into the spool, then migrates and replays once the database is up', async () => {
+  withOfflineStart('0. starts while PostgreSQL is down, collects from its first cycle into the spool, then migrates and replays once the database is up', async () => {
     await pg.stop();
     pgRunning = false;
     const downFromMs = Date.now();

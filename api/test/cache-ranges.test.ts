@@ -52,7 +52,7 @@ describe('ranges reaching the present, with the shared Redis', () => {
     expect(second.etag).toBe(first.etag);
     const answer = JSON.parse(first.bytes.toString('utf8'));
     expect(answer).toMatchObject({ resolution: 'hourly', intervalMs: HOUR_MS, fromMs: bucketStartMs - 6 * HOUR_MS, toMs: bucketStartMs + HOUR_MS });
-    // The copy lives as long as the open bucket may stay unread (1 % of an hour), not until the hour ends.
+    // The copy lives as long as the open bucket may stay unread (a minute of the hour), not until the hour ends.
     const keys = await redis.keys(`${h.config.cache.keyPrefix}stats:range:*`);
     expect(keys).toHaveLength(1);
     const ttlMs = await redis.pttl(keys[0]!);

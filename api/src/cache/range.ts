@@ -8,10 +8,11 @@
 // refresh inside one bucket gets the same key.
 //
 // Freshness: such an answer holds the newest, still filling bucket (the open one). It is kept only
-// OPEN_FRACTION of the bucket's width (at least OPEN_MIN_TTL_MS, the collector's 5 s sample
-// interval; at most OPEN_MAX_TTL_MS), never until the bucket ends: an hourly point is re-read every
-// 36 s, a 5 s point every 5 s. So a cached open bucket lacks at most ~1 % of its width in samples.
-// When the open bucket closes, `to` moves into the next one and the key changes with it.
+// OPEN_FRACTION of the bucket's width (a minute per hour; at least OPEN_MIN_TTL_MS, the collector's
+// 5 s sample interval; at most OPEN_MAX_TTL_MS, the plain flavour's rollup cadence, past which an
+// hourly or daily row has changed anyway), never until the bucket ends: an hourly point is re-read
+// every 60 s, a 5-minute one every 5 s. So a cached open bucket lacks at most 1/60 of its width in
+// samples. When the open bucket closes, `to` moves into the next one and the key changes with it.
 //
 // Events, logs and image versions get the same treatment on a grid of their own (listingGridMs).
 //
@@ -19,7 +20,7 @@
 // cached for CLOSED_TTL_MS: its rows only change when late rows arrive (a collector replaying its
 // spool, the plain flavour's rollup running once a minute).
 
-export const OPEN_FRACTION = 0.01;
+export const OPEN_FRACTION = 1 / 60;
 export const OPEN_MIN_TTL_MS = 5_000;
 export const OPEN_MAX_TTL_MS = 60_000;
 /** Rows land up to a flush interval (1-5 s) after their time, rollups up to a minute after. */

@@ -18,6 +18,7 @@ import {
   type DockpulseVariableQuery,
   RESOLUTIONS,
   type Resolution,
+  type VariableDataSource,
 } from './types';
 import { DockpulseVariableSupport } from './variables';
 
@@ -40,7 +41,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   return allowed.includes(value as T) ? (value as T) : fallback;
 }
 
-export class DataSource extends DataSourceApi<DockpulseQuery, DockpulseOptions> {
+export class DataSource extends DataSourceApi<DockpulseQuery, DockpulseOptions> implements VariableDataSource {
   readonly api: DockpulseApi;
   private readonly settings: DockpulseOptions;
 

@@ -1,3 +1,4 @@
+import type { DataSourceApi, MetricFindValue, ScopedVars } from '@grafana/data';
 import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
 
 /** Every kind of question the datasource can ask the Dockpulse API. */
@@ -149,4 +150,12 @@ export interface DockpulseVariableQuery extends DataQuery {
   host?: string;
   /** Containers only: include those that are not running. */
   includeStopped?: boolean;
+}
+
+/**
+ * What the variable support (variables.ts) and its editor need of the datasource. It lives here,
+ * beside the query types, so that neither imports datasource.ts, which imports the variable support.
+ */
+export interface VariableDataSource extends DataSourceApi<DockpulseQuery, DockpulseOptions> {
+  findVariableValues(query: DockpulseVariableQuery, scopedVars?: ScopedVars): Promise<MetricFindValue[]>;
 }

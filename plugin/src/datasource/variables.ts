@@ -8,8 +8,7 @@ import {
 } from '@grafana/data';
 import { from, type Observable } from 'rxjs';
 import { map } from 'rxjs/operators';
-import type { DataSource } from './datasource';
-import type { DockpulseQuery, DockpulseVariableQuery } from './types';
+import type { DockpulseQuery, DockpulseVariableQuery, VariableDataSource } from './types';
 import { VariableQueryEditor } from './components/VariableQueryEditor';
 
 /** Frames with text and value fields are what Grafana turns into variable options. */
@@ -24,13 +23,13 @@ export function valuesFrame(values: MetricFindValue[]) {
 
 /** Template variables: hosts, containers (optionally of one host) and image repositories. */
 export class DockpulseVariableSupport extends CustomVariableSupport<
-  DataSource,
+  VariableDataSource,
   DockpulseVariableQuery,
   DockpulseQuery
 > {
   editor = VariableQueryEditor;
 
-  constructor(private readonly datasource: DataSource) {
+  constructor(private readonly datasource: VariableDataSource) {
     super();
   }
 

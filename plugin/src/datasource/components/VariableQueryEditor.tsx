@@ -1,10 +1,15 @@
 import React from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import { InlineField, InlineSwitch, Input, RadioButtonGroup, Stack } from '@grafana/ui';
-import type { DataSource } from '../datasource';
-import type { DockpulseOptions, DockpulseQuery, DockpulseVariableQuery, VariableQueryType } from '../types';
+import type {
+  DockpulseOptions,
+  DockpulseQuery,
+  DockpulseVariableQuery,
+  VariableDataSource,
+  VariableQueryType,
+} from '../types';
 
-type Props = QueryEditorProps<DataSource, DockpulseQuery, DockpulseOptions, DockpulseVariableQuery>;
+type Props = QueryEditorProps<VariableDataSource, DockpulseQuery, DockpulseOptions, DockpulseVariableQuery>;
 
 const TYPES: Array<{ value: VariableQueryType; label: string }> = [
   { value: 'hosts', label: 'Hosts' },

@@ -25,7 +25,7 @@ export const OPEN_MIN_TTL_MS = 5_000;
 export const OPEN_MAX_TTL_MS = 60_000;
 /** Rows land up to a flush interval (1-5 s) after their time, rollups up to a minute after. */
 export const SETTLE_MS = 120_000;
-export const CLOSED_TTL_MS = 60_000;
+export const CLOSED_TTL_MS = 300_000;
 
 export interface CachedRange {
   /** The range to query and to key on. */

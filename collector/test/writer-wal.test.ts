@@ -123,6 +123,20 @@ describe('write-ahead spool', () => {
     expect(second2.state().spooledRows).toBe(0);
   });
 
+  it('takes over the JSON-lines segments of the earlier overflow spool (its torn last line left out) and stores them once', async () => {
+    const spoolDir = tempSpoolDir();
+    const base = Date.now() - 11 * 3_600_000;
+    const c = 'c-wal-old';
+    const line = (i: number) => JSON.stringify({ t: 'container_stats', r: statsRow(i, base, c) });
+    writeFileSync(path.join(spoolDir, 'segment-000000000007.jsonl'), `${line(0)}\n${line(1)}\n${line(2)}\n${line(3).slice(0, 40)}`);
+    const writer = await fx.newWriter({ spoolDir, flavour: undefined });
+    expect(writer.state().spooledRows).toBe(3);
+    expect(readdirSync(spoolDir).filter((f) => f.endsWith('.jsonl'))).toEqual([]);
+    writer.attach('postgres');
+    await writer.flush();
+    expect((await storedTimes(c)).times).toEqual([0, 1, 2].map((i) => statsRow(i, base).time.getTime()));
+  });
+
   it('at SPOOL_MAX_BYTES keeps collecting in memory, says so, and resumes writing once stored rows free the spool', async () => {
     const spoolDir = tempSpoolDir();
     const base = Date.now() - 8 * 3_600_000;

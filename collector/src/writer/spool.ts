@@ -208,7 +208,14 @@ export class Spool {
     this.opened = true;
     // The first record kept must carry the skip; a checkpoint pointing past every record means none.
     if (records[0] && !(checkpoint && records[0].seq === checkpoint.seq && records[0].offset === checkpoint.offset)) skipRows = 0;
-    for (const name of files) if (OLD_SEGMENT_FILE.test(name)) records.push(...this.convertOld(path.join(this.dir, name)));
+    for (const name of files) {
+      if (!OLD_SEGMENT_FILE.test(name)) continue;
+      try {
+        records.push(...this.convertOld(path.join(this.dir, name)));
+      } catch (error) {
+        this.logger?.error({ file: name, error: (error as Error).message }, 'spool segment of an earlier version not taken over yet: tried again at the next start');
+      }
+    }
     return { records, skipRows };
   }
 
@@ -411,7 +418,13 @@ export class Spool {
       }
       this.logger?.info({ dir: this.dir, previousPid: pid }, 'taking over the spool of a process that is gone');
     }
-    writeFileSync(lockFile, `${process.pid}\n`);
+    try {
+      writeFileSync(lockFile, `${process.pid}\n`);
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      // A full disk must not stop the collector: it runs, holding rows in memory until space returns.
+      this.logger?.error({ dir: this.dir, error: (error as Error).message }, 'spool lock file not written: the disk is full');
+    }
     OPEN_DIRS.add(this.dir);
   }
 }

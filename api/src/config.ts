@@ -27,7 +27,8 @@ const shape = {
   CACHE_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{0,64}$/, 'letters, digits, ":", "_" or "-" only').default('dockpulse:'),
   // How long the last good answer stays available for the stale fallback when the database fails.
   CACHE_STALE_TTL: durationSetting('1h', 1_000),
-  // Stale copies kept at most, whatever their TTL (api/src/cache/cache.ts): Redis runs noeviction.
+  // Stale copies kept at most (api/src/cache/cache.ts), whatever Redis' own eviction policy: a
+  // shared Redis may run noeviction, and stale copies outlive fresh ones (1 h against seconds).
   CACHE_STALE_MAX_COPIES: intSetting(1, 1_000_000, 1_000),
   API_TOKENS: z
     .string()

@@ -7,6 +7,7 @@ import type { EventAction, GroupBy, Metric, RankAgg, Resolution } from './types'
 /** Path of the data-proxy route declared in datasource/plugin.json. */
 export const ROUTE_PATH = 'dockpulse';
 
+/** GET /health as api/src/health/routes.ts sends it (the storage flavour is database.flavour). */
 export interface HealthAnswer {
   status: string;
   version?: string;
@@ -17,9 +18,16 @@ export interface HealthAnswer {
     latencyMs?: number;
     error?: string;
   };
+  /** Only when the API reads from a replica (DATABASE_READ_URL); down or not a standby degrades status. */
+  replica?: {
+    ok: boolean;
+    inRecovery?: boolean;
+    replayLagSeconds?: number | null;
+    replayedAllReceived?: boolean;
+    latencyMs?: number;
+    error?: string;
+  };
   cache?: { backend?: string; enabled?: boolean; ok?: boolean };
-  /** DESIGN §4 names a storage field; the API may also report the flavour under database. */
-  storage?: string | { flavour?: string };
 }
 
 export interface HostItem {

@@ -489,8 +489,12 @@ describe('testDatasource', () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 
-  it('a storage field, when the API sends one, wins over the database flavour', () => {
-    expect(describeHealth({ ...answers.HEALTH_OK, storage: 'timescaledb' }).message).toContain('storage timescaledb');
+  it("the storage flavour is the database's (the API sends no storage field), and a degraded cache is named", () => {
+    const timescale = { ...answers.HEALTH_OK, database: { ...answers.HEALTH_OK.database!, flavour: 'timescaledb' } };
+    expect(describeHealth(timescale).message).toContain('storage timescaledb');
+    // A database without the flavour in dockpulse_meta: flavour null.
+    const unknown = { ...answers.HEALTH_OK, database: { ...answers.HEALTH_OK.database!, flavour: null } };
+    expect(describeHealth(unknown).message).toContain('storage unknown');
     expect(
       describeHealth({
         ...answers.HEALTH_OK,
@@ -501,5 +505,21 @@ describe('testDatasource', () => {
       status: 'warning',
       message: 'Dockpulse API 0.1.0: database ok, storage postgres, cache redis (failing) (status degraded)',
     });
+  });
+
+  it('names the replica when the API reads from one, and why it degrades the status', () => {
+    const replica = { ok: true, inRecovery: true, replayLagSeconds: 0.4, replayedAllReceived: true, latencyMs: 2 };
+    expect(describeHealth({ ...answers.HEALTH_OK, replica }).message).toBe(
+      'Dockpulse API 0.1.0: database ok, storage postgres, replica ok, cache redis ok'
+    );
+    expect(
+      describeHealth({ ...answers.HEALTH_OK, status: 'degraded', replica: { ok: false, error: 'replica not reachable' } })
+    ).toEqual({
+      status: 'warning',
+      message: 'Dockpulse API 0.1.0: database ok, storage postgres, replica down, cache redis ok (status degraded)',
+    });
+    expect(
+      describeHealth({ ...answers.HEALTH_OK, status: 'degraded', replica: { ok: true, inRecovery: false } }).message
+    ).toContain('replica not a standby');
   });
 });

@@ -293,18 +293,16 @@ export class DataSource extends DataSourceApi<DockpulseQuery, DockpulseOptions> 
   }
 }
 
-/** A one-line summary of /health for the config page: database, cache and storage flavour. */
+/** A one-line summary of /health for the config page: database, storage flavour, replica and cache. */
 export function describeHealth(health: HealthAnswer): TestDataSourceResponse {
-  const storage =
-    (typeof health.storage === 'string' ? health.storage : health.storage?.flavour) ??
-    health.database?.flavour ??
-    'unknown';
+  const storage = health.database?.flavour ?? 'unknown';
   const database = health.database?.ok === false ? 'database down' : 'database ok';
+  const replica = health.replica ? `, ${replicaText(health.replica)}` : '';
   const cache = health.cache
     ? `cache ${health.cache.backend ?? ''}${health.cache.enabled === false ? ' (disabled)' : health.cache.ok === false ? ' (failing)' : ' ok'}`
     : 'cache unknown';
   const message =
-    `Dockpulse API ${health.version ?? ''}: ${database}, storage ${storage}, ${cache.replace(/\s+/g, ' ')}`.replace(
+    `Dockpulse API ${health.version ?? ''}: ${database}, storage ${storage}${replica}, ${cache.replace(/\s+/g, ' ')}`.replace(
       /\s+:/,
       ':'
     );
@@ -315,4 +313,11 @@ export function describeHealth(health: HealthAnswer): TestDataSourceResponse {
     status: health.status === 'degraded' ? 'warning' : 'error',
     message: `${message} (status ${health.status})`,
   };
+}
+
+function replicaText(replica: NonNullable<HealthAnswer['replica']>): string {
+  if (!replica.ok) {
+    return 'replica down';
+  }
+  return replica.inRecovery === false ? 'replica not a standby' : 'replica ok';
 }

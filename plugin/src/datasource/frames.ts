@@ -19,6 +19,7 @@ import type {
   StatsAnswer,
   StatsSeries,
 } from './api';
+import { containerDashboardLink } from '../constants';
 import type { Metric } from './types';
 
 /** Unit (Grafana unit id) and a readable name for each metric the API serves. */
@@ -34,10 +35,14 @@ export const METRIC_INFO: Record<Metric, { unit: string; label: string }> = {
   pids: { unit: 'none', label: 'PIDs' },
 };
 
-/** Link from a container's name to the container detail dashboard (uid dockpulse-container). */
+/**
+ * Link from a container's name to the container detail dashboard (uid dockpulse-container), with the
+ * row's host as the containers page's link has it: two hosts may run containers of the same name.
+ */
 export const CONTAINER_DASHBOARD_LINK: DataLink = {
   title: 'Container detail',
-  url: '/d/dockpulse-container/dockpulse-container-detail?var-container=${__value.raw}&${__url_time_range}',
+  // The host comes from the same row's Host field (containersFrame).
+  url: `${containerDashboardLink('${__data.fields.Host}', '${__value.raw}')}&\${__url_time_range}`,
 };
 
 export function tableNotice(table: string, resolution?: string, intervalMs?: number): QueryResultMetaNotice {

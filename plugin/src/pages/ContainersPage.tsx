@@ -17,7 +17,7 @@ import {
 } from '@grafana/ui';
 import { useApi } from '../api/ApiContext';
 import { LoadState } from '../components/LoadState';
-import { CONTAINER_DASHBOARD_URL } from '../constants';
+import { containerDashboardLink } from '../constants';
 import type { ContainerItem } from '../datasource/api';
 import { CONTAINER_STATES } from '../datasource/types';
 import { formatBytes, formatPercent, lastValue } from './format';
@@ -43,7 +43,7 @@ const STATE_COLORS: Record<string, BadgeColor> = {
 const HEALTH_COLORS: Record<string, BadgeColor> = { healthy: 'green', unhealthy: 'red', starting: 'orange' };
 
 export function containerDashboardUrl(c: Pick<ContainerItem, 'name' | 'hostId'>): string {
-  return `${CONTAINER_DASHBOARD_URL}?var-host=${encodeURIComponent(c.hostId)}&var-container=${encodeURIComponent(c.name)}`;
+  return containerDashboardLink(encodeURIComponent(c.hostId), encodeURIComponent(c.name));
 }
 
 function memoryText(row: ContainerRow): string {

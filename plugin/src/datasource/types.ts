@@ -1,5 +1,6 @@
 import type { DataSourceApi, MetricFindValue, ScopedVars } from '@grafana/data';
 import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
+import { EVENT_ACTIONS, type ContainerState, type EventAction } from '../../../common/src/rows';
 
 /** Every kind of question the datasource can ask the Dockpulse API. */
 export type QueryType = 'stats' | 'containers' | 'images' | 'imageVersions' | 'logs' | 'events';
@@ -50,6 +51,10 @@ export const GROUPABLE_METRICS: readonly Metric[] = [
 export const RESOLUTIONS = ['auto', 'raw', 'hourly', 'daily'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
+/**
+ * The container states, in the row type's words (ContainerState in common/src/rows.ts, which has no
+ * list of them yet); this list fails to compile when the two differ.
+ */
 export const CONTAINER_STATES = [
   'created',
   'running',
@@ -59,25 +64,15 @@ export const CONTAINER_STATES = [
   'exited',
   'dead',
   'removed',
-] as const;
+] as const satisfies readonly ContainerState[];
+type Never<T extends never> = T;
+/** Compiles only while every ContainerState is in CONTAINER_STATES. */
+export type UnlistedContainerStates = Never<Exclude<ContainerState, (typeof CONTAINER_STATES)[number]>>;
 
-export const EVENT_ACTIONS = [
-  'start',
-  'die',
-  'oom',
-  'kill',
-  'restart',
-  'health_status',
-  'create',
-  'destroy',
-  'pause',
-  'unpause',
-  'stop',
-  // The collector records these too (EVENT_ACTIONS in common/src/rows.ts, which the bundle cannot import yet).
-  'rename',
-  'update',
-] as const;
-export type EventAction = (typeof EVENT_ACTIONS)[number];
+// The event actions are the collector's and the API's one list. common/src/rows.ts holds only
+// constants and types, so the bundle takes it without the server side of common
+// (src/import-graph.test.ts checks both).
+export { EVENT_ACTIONS, type EventAction };
 
 export type LogStream = 'all' | 'stdout' | 'stderr';
 

@@ -46,6 +46,9 @@ const runId = randomBytes(3).toString('hex');
 const dir = `/tmp/dp-faults-${runId}`;
 const hostId = `faults-${runId}`;
 const MAX_BUFFERED_ROWS = 1_000;
+// A stats cycle of the cgroup sampler takes tens of ms here; the spool syncs what it collected
+// within SPOOL_SYNC_DELAY (500 ms). A collector alive 1 s into a slot has collected it.
+const COLLECTED_WITHIN_MS = 1_000;
 
 // The write-ahead spool (issue 11) brings SPOOL_MAX_BYTES; without it a collector cannot collect
 // while its database is down at start, a SIGKILL loses the rows of the last flush interval, and
@@ -116,7 +119,9 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
       DOCKPULSE_STORAGE: 'postgres',
       SPOOL_DIR: spoolFs.spoolDir,
       WRITER_MAX_BUFFERED_ROWS: String(MAX_BUFFERED_ROWS),
-      WRITER_FLUSH_INTERVAL: '1s',
+      // The longest flush interval allowed: a row held only in memory would wait up to 5 s, so a
+      // SIGKILL that loses what was not yet on disk shows.
+      WRITER_FLUSH_INTERVAL: '5s',
       WRITER_RETRY_BASE: '200ms',
       WRITER_RETRY_CAP: '2s',
       LOG_RATE_LIMIT: '100000',
@@ -222,8 +227,10 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
       const c = await ready();
       // At least two whole slots alive first.
       const boundary = nextSlotStart(Math.max(Date.now(), (c.runningAtMs as number) + 2 * SLOT_MS));
-      // The first kill lands inside the stats cycle (it takes tens of ms), the second anywhere.
-      const offsetMs = Math.floor(Math.random() * (k === 1 ? 150 : SLOT_MS));
+      // The first kill lands inside the stats cycle (it takes tens of ms); the second after the
+      // cycle collected its samples, while a writer without a spool would likely still hold them in
+      // memory (flush interval 5 s): that slot's samples must be stored.
+      const offsetMs = k === 1 ? Math.floor(Math.random() * 150) : COLLECTED_WITHIN_MS + Math.floor(Math.random() * 2_000);
       await sleep(boundary + offsetMs - Date.now());
       const exit = await c.signal('SIGKILL');
       expect(exit.signal).toBe('SIGKILL');
@@ -351,7 +358,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
     for (const r of await query<{ container_id: string; time: Date }>('SELECT container_id, time FROM container_stats WHERE host_id = $1', [hostId])) {
       samples.get(r.container_id)?.push(r.time.getTime());
     }
-    const slots = compareStatsSlots({ collectorAlive, running, samples, startMarginMs: 1_000 });
+    const slots = compareStatsSlots({ collectorAlive, running, samples, startMarginMs: 1_000, collectedWithinMs: COLLECTED_WITHIN_MS });
     lines.push(formatTally(`stats slots (${LOGGERS + 1 + STATS_ONLY} containers, ${collectorAlive.length} collector lives)`, slots));
 
     console.log(`fault schedule ${runId}:\n${lines.join('\n')}` +

@@ -35,21 +35,27 @@ describe('fault-schedule invariants', () => {
     ]);
   });
 
-  it('expects one sample per container in each slot the collector lived through, and counts second samples', () => {
+  it('expects one sample per container in each slot the collector lived through until it had collected, and counts second samples', () => {
     const running = new Map([
       ['c1', [{ fromMs: T0 - 60_000, toMs: T0 + 60_000 }]],
       // starts 0.5 s before the slot at T0 + 10 s: too close to count
       ['c2', [{ fromMs: T0 + 9_500, toMs: T0 + 60_000 }]],
+      // dies 0.5 s into the slot at T0 + 15 s, before the slot counts as collected
+      ['c3', [{ fromMs: T0 - 60_000, toMs: T0 + 15_500 }]],
     ]);
-    // alive from 0.2 s into the first slot to 1 s into the fifth: slots 1, 2 and 3 are whole
-    const collectorAlive = [{ fromMs: T0 + 200, toMs: T0 + 4 * SLOT_MS + 1_000 }];
+    // alive from 0.2 s into the first slot to 1.5 s into the fifth: slots 1 to 4 are collected
+    const collectorAlive = [{ fromMs: T0 + 200, toMs: T0 + 4 * SLOT_MS + 1_500 }];
     const samples = new Map([
-      ['c1', [T0 + 5_010, T0 + 10_020, T0 + 10_900]], // slot 3 (T0 + 15 s) missing, slot 2 twice
-      ['c2', [T0 + 10_010, T0 + 15_010]],
+      ['c1', [T0 + 5_010, T0 + 10_020, T0 + 10_900, T0 + 20_010]], // slot 3 (T0 + 15 s) missing, slot 2 twice
+      ['c2', [T0 + 10_010, T0 + 15_010, T0 + 20_010]],
+      ['c3', [T0 + 5_010, T0 + 10_010]],
     ]);
-    const result = compareStatsSlots({ collectorAlive, running, samples, startMarginMs: 1_000 });
-    expect(result).toMatchObject({ expected: 4, stored: 4, missing: 1, duplicated: 1 });
+    const result = compareStatsSlots({ collectorAlive, running, samples, startMarginMs: 1_000, collectedWithinMs: 1_000 });
+    expect(result).toMatchObject({ expected: 8, stored: 8, missing: 1, duplicated: 1 });
     expect(result.missingKeys).toEqual([`c1@${new Date(T0 + 15_000).toISOString()}`]);
     expect(result.duplicatedKeys).toEqual([`c1@${new Date(T0 + 10_000).toISOString()}`]);
+    // Killed 0.9 s into the slot at T0 + 20 s: that slot expects nothing.
+    const killedEarly = compareStatsSlots({ collectorAlive: [{ fromMs: T0 + 200, toMs: T0 + 20_900 }], running, samples, startMarginMs: 1_000, collectedWithinMs: 1_000 });
+    expect(killedEarly).toMatchObject({ expected: 6, missing: 1 });
   });
 });

@@ -113,6 +113,12 @@ export interface SlotInput {
    * just before a cycle may be listed or not, so such a slot counts as neither expected nor missing.
    */
   startMarginMs: number;
+  /**
+   * By when after its slot starts a cycle has collected its samples (read them and handed them to
+   * the writer). A collector alive that long has collected the slot, and a kill after that point
+   * must not lose it.
+   */
+  collectedWithinMs: number;
 }
 
 export interface SlotResult extends Tally {
@@ -123,17 +129,17 @@ export interface SlotResult extends Tally {
 }
 
 /**
- * A slot expects one sample of a container when the collector was alive for the whole slot and the
- * container ran from `startMarginMs` before it to its end. Any slot with two samples of one
- * container is a duplicate, expected or not.
+ * A slot expects one sample of a container when the collector was alive from the slot's start
+ * until `collectedWithinMs` into it, and the container ran from `startMarginMs` before the slot to
+ * that point. Any slot with two samples of one container is a duplicate, expected or not.
  */
 export function compareStatsSlots(input: SlotInput): SlotResult {
   const expectedKeys: string[] = [];
   for (const [container, intervals] of input.running) {
     for (const alive of input.collectorAlive) {
-      for (let slot = Math.ceil(alive.fromMs / SLOT_MS); (slot + 1) * SLOT_MS <= alive.toMs; slot++) {
+      for (let slot = Math.ceil(alive.fromMs / SLOT_MS); slot * SLOT_MS + input.collectedWithinMs <= alive.toMs; slot++) {
         const fromMs = slot * SLOT_MS;
-        if (covers(intervals, fromMs - input.startMarginMs, fromMs + SLOT_MS)) expectedKeys.push(`${container}@${new Date(fromMs).toISOString()}`);
+        if (covers(intervals, fromMs - input.startMarginMs, fromMs + input.collectedWithinMs)) expectedKeys.push(`${container}@${new Date(fromMs).toISOString()}`);
       }
     }
   }

@@ -52,6 +52,8 @@ export class Collector {
   private stopping = false;
   private collecting = false;
   private databaseJobs = false;
+  /** When startCollecting() began: the events stream of a host with no stored event starts there. */
+  private collectingSinceMs: number | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: CollectorOptions) {
@@ -146,6 +148,7 @@ export class Collector {
     if (!this.stats) await this.init();
     if (this.collecting || this.stopping) return;
     this.collecting = true;
+    this.collectingSinceMs = Date.now();
     await this.maintenance.writeHost();
     this.schedule('stats', this.options.schedules.stats, () => this.stats.run());
   }
@@ -162,7 +165,7 @@ export class Collector {
     const o = this.options;
     await this.status.seed();
     await this.images.seed();
-    await this.events.seedFromDatabase();
+    await this.events.seedFromDatabase(this.collectingSinceMs);
     if (this.stopping) return;
     this.databaseJobs = true;
     this.events.start();

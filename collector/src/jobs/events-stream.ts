@@ -38,13 +38,15 @@ export class EventsStream {
    * Resumes from the last stored event, so what happened while the collector was down (and the
    * engine still remembers) is recorded too; replayed duplicates are dropped by the table's key.
    */
-  async seedFromDatabase(): Promise<void> {
+  async seedFromDatabase(sinceIfNoneMs?: number): Promise<void> {
     const r = await this.ctx.pool.query<{ nano: string | null }>(
       'SELECT max(time_nano)::text AS nano FROM container_events WHERE host_id = $1',
       [this.ctx.hostId],
     );
     const nano = r.rows[0]?.nano;
     if (nano) this.lastEventSeconds = (BigInt(nano) / 1_000_000_000n).toString();
+    // None stored yet (a new host): from when collecting began, which may be well before this.
+    else if (sinceIfNoneMs !== undefined) this.lastEventSeconds = String(Math.floor(sinceIfNoneMs / 1000));
   }
 
   start(): void {

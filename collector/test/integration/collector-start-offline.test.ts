@@ -30,7 +30,7 @@ describe('collector started while its database is down', () => {
     await pg?.destroy();
   });
 
-  it('collects from the first cycle into the spool, then migrates, replays and resumes logs from the start once the database answers', async () => {
+  it('collects from the first cycle into the spool, then migrates, replays, and resumes logs and events from where they stand once the database answers', async () => {
     if (missing || !pg || !db) {
       console.warn(`skipped: ${missing}`);
       return;
@@ -67,6 +67,12 @@ describe('collector started while its database is down', () => {
       expect(output).toMatch(/not reached yet: collecting into the spool meanwhile/);
       await waitFor('the DATABASE_WAIT_TIMEOUT message', async () => /not reached within DATABASE_WAIT_TIMEOUT: still collecting/.test(output), 10_000);
       expect(child.exitCode).toBeNull();
+      // An event while the database is down, on a host with no stored event yet: read once connected.
+      const late = await docker.createContainer({
+        Image: TEST_IMAGE, name: `dp-offline-late-${runId}`, Labels: { [TEST_LABEL]: 'collector', 'dockpulse.test.run': runId },
+        Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'none' },
+      });
+      await late.start();
       const upAtMs = Date.now();
       await pg.start();
       pool = testPool(db.url);
@@ -89,6 +95,10 @@ describe('collector started while its database is down', () => {
     );
       const numbers = lines.rows.map((r) => Number(r.message.replace('line-', '')));
       expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
+      await waitFor('the start event of the container started while the database was down', async () => {
+        const r = await p.query<{ n: number }>("SELECT count(*)::int AS n FROM container_events WHERE container_id = $1 AND action = 'start'", [late.id]);
+        return r.rows[0]?.n === 1;
+      }, 20_000);
     } finally {
       child.kill('SIGTERM');
     }

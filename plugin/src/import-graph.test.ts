@@ -71,7 +71,9 @@ const relative = (file: string) => path.relative(SRC, file);
 describe('import graph of plugin/src', () => {
   it('finds imports and cycles (the checker itself)', () => {
     expect(
-      importsOf(`import React from 'react';\nimport type { A } from './a';\nexport { b } from "./b";\nconst c = import('./c');`)
+      importsOf(
+        `import React from 'react';\nimport type { A } from './a';\nexport { b } from "./b";\nconst c = import('./c');`
+      )
     ).toEqual([
       { from: 'react', typeOnly: false },
       { from: './a', typeOnly: true },
@@ -85,7 +87,14 @@ describe('import graph of plugin/src', () => {
       ['d', ['a']],
     ]);
     expect(cyclesOf(graph)).toEqual([['a', 'b', 'c', 'a']]);
-    expect(cyclesOf(new Map([['a', ['b']], ['b', []]]))).toEqual([]);
+    expect(
+      cyclesOf(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ])
+      )
+    ).toEqual([]);
   });
 
   it('has no import cycle', () => {

@@ -13,25 +13,13 @@ import {
   useStyles2,
   type BadgeColor,
   type Column,
-  type ComboboxOption,
 } from '@grafana/ui';
-import { useApi } from '../api/ApiContext';
 import { LoadState } from '../components/LoadState';
 import { containerDashboardLink } from '../constants';
 import type { ContainerItem } from '../datasource/api';
 import { CONTAINER_STATES } from '../datasource/types';
-import { formatBytes, formatPercent, lastValue } from './format';
-
-/** One row of the overview: the container and its latest CPU and memory sample. */
-export interface ContainerRow extends ContainerItem {
-  cpuPercent: number | null;
-  memUsedBytes: number | null;
-  memLimit: number | null;
-}
-
-const PAGE_LIMIT = 200;
-/** The latest sample is read from the last few minutes of raw stats (collector samples every 5 s). */
-const LATEST_WINDOW_MS = 3 * 60_000;
+import { formatBytes, formatPercent } from './format';
+import { useContainerRows, useHostOptions, type ContainerFilters, type ContainerRow } from './useContainerRows';
 
 const STATE_COLORS: Record<string, BadgeColor> = {
   running: 'green',
@@ -89,79 +77,18 @@ const columns: Array<Column<ContainerRow>> = [
   { id: 'image', header: 'Image', cell: ({ row }) => row.original.image ?? '-' },
 ];
 
-export interface ContainerFilters {
-  host?: string;
-  state?: string;
-  name?: string;
-}
-
 export function ContainersOverview() {
-  const api = useApi();
   const styles = useStyles2(getStyles);
   const [filters, setFilters] = useState<ContainerFilters>({});
   const [nameText, setNameText] = useState('');
-  const [hosts, setHosts] = useState<Array<ComboboxOption<string>>>([]);
-  const [result, setResult] = useState<{ rows?: ContainerRow[]; total?: number; error?: string }>({});
-
-  useEffect(() => {
-    api
-      .hosts()
-      .then((list) => setHosts(list.map((h) => ({ value: h.hostId, label: h.name || h.hostId }))))
-      .catch(() => setHosts([]));
-  }, [api]);
+  const hosts = useHostOptions();
+  const result = useContainerRows(filters);
 
   // Typing in the name filter waits for a pause before asking the API.
   useEffect(() => {
     const timer = setTimeout(() => setFilters((f) => ({ ...f, name: nameText.trim() || undefined })), 250);
     return () => clearTimeout(timer);
   }, [nameText]);
-
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const page = await api.containers({ ...filters, limit: PAGE_LIMIT });
-      const rows: ContainerRow[] = page.items.map((c) => ({
-        ...c,
-        cpuPercent: null,
-        memUsedBytes: null,
-        memLimit: null,
-      }));
-      const running = rows.filter((r) => r.state === 'running');
-      if (running.length) {
-        const now = Date.now();
-        const stats = await api
-          .stats({
-            containers: [...new Set(running.map((r) => r.containerId))],
-            host: filters.host,
-            fromMs: now - LATEST_WINDOW_MS,
-            toMs: now,
-            metrics: ['cpu_percent', 'mem_used_bytes', 'mem_limit_bytes'],
-            resolution: 'raw',
-          })
-          .catch(() => null); // the list is still worth showing without the latest numbers
-        for (const s of stats?.series ?? []) {
-          const row = rows.find((r) => r.containerId === s.containerId && r.hostId === s.hostId);
-          if (!row) {
-            continue;
-          }
-          const value = lastValue(s.points);
-          if (s.metric === 'cpu_percent') {
-            row.cpuPercent = value;
-          } else if (s.metric === 'mem_used_bytes') {
-            row.memUsedBytes = value;
-          } else if (s.metric === 'mem_limit_bytes') {
-            row.memLimit = value;
-          }
-        }
-      }
-      return { rows, total: page.total };
-    })()
-      .then((r) => live && setResult(r))
-      .catch((e: Error) => live && setResult({ error: e.message }));
-    return () => {
-      live = false;
-    };
-  }, [api, filters]);
 
   return (
     <div className={styles.page}>

@@ -1,7 +1,8 @@
 import React from 'react';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { LogViewer, mergeLines } from './LogsPage';
+import { LogViewer } from './LogsPage';
+import { mergeLines } from './useLogLines';
 import { fakeApi, renderWithApi, useAnswersClock } from './testing';
 import * as answers from '../datasource/__fixtures__/answers';
 import type { LogItem } from '../datasource/api';

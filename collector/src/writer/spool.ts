@@ -9,7 +9,7 @@
 // One process owns a spool directory at a time (spool.lock).
 import {
   closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync,
-  renameSync, rmSync, truncateSync, unlinkSync, writeFileSync, writeSync,
+  rmSync, truncateSync, unlinkSync, writeFileSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -22,6 +22,7 @@ const SEGMENT_FILE = /^segment-(\d{12})\.wal$/;
 const OLD_SEGMENT_FILE = /^segment-(\d{12})\.jsonl$/;
 const LOCK_FILE = 'spool.lock';
 const CHECKPOINT_FILE = 'checkpoint';
+const CHECKPOINT_BYTES = 64;
 const MAGIC = 0x31575044; // "DPW1" read as a little-endian u32
 const HEADER_BYTES = 16;
 /** Spool directories open in this process: two writers on one spool would interleave segments. */
@@ -174,6 +175,7 @@ export class Spool {
   private active: (Segment & { fd: number }) | null = null;
   private nextSeq = 1;
   private opened = false;
+  private checkpointFd: number | null = null;
   /** Bytes of every segment on disk, released or not. */
   bytes = 0;
   /** fdatasync/fsync calls made (appends, new segments' directory entries). */
@@ -345,13 +347,10 @@ export class Spool {
       unlinkSync(segment.file);
       this.bytes -= segment.bytes;
     }
-    const position = next ?? (this.active ? { seq: this.active.seq, offset: this.active.bytes, skipRows: 0 } : null);
-    if (position) {
-      writeFileSync(path.join(this.dir, `${CHECKPOINT_FILE}.tmp`), `${position.seq} ${position.offset} ${position.skipRows}\n`);
-      renameSync(path.join(this.dir, `${CHECKPOINT_FILE}.tmp`), path.join(this.dir, CHECKPOINT_FILE));
-    } else {
-      rmSync(path.join(this.dir, CHECKPOINT_FILE), { force: true });
-    }
+    const position = next ?? (this.active ? { seq: this.active.seq, offset: this.active.bytes, skipRows: 0 } : { seq: this.nextSeq, offset: 0, skipRows: 0 });
+    // Rewritten in place (one pwrite of a fixed-width line, no open/rename: this runs after every stored batch).
+    this.checkpointFd ??= openSync(path.join(this.dir, CHECKPOINT_FILE), 'w');
+    writeSync(this.checkpointFd, `${position.seq} ${position.offset} ${position.skipRows}`.padEnd(CHECKPOINT_BYTES - 1) + '\n', 0);
   }
 
   /** Closes the open segment and releases the directory; with every row stored, the segments go too. */
@@ -359,6 +358,8 @@ export class Spool {
     if (!this.opened) return;
     this.closeActive();
     if (everyRowStored) this.release(null);
+    if (this.checkpointFd !== null) closeSync(this.checkpointFd);
+    this.checkpointFd = null;
     rmSync(path.join(this.dir, LOCK_FILE), { force: true });
     OPEN_DIRS.delete(this.dir);
     this.opened = false;
@@ -376,7 +377,7 @@ export class Spool {
   private readCheckpoint(): SpoolPosition | undefined {
     const file = path.join(this.dir, CHECKPOINT_FILE);
     if (!existsSync(file)) return undefined;
-    const match = /^(\d+) (\d+) (\d+)\n$/.exec(readFileSync(file, 'utf8'));
+    const match = /^(\d+) (\d+) (\d+) *\n$/.exec(readFileSync(file, 'utf8'));
     if (!match) {
       this.logger?.warn({ file }, 'spool checkpoint unreadable: every record is replayed (the tables drop what is stored already)');
       return undefined;

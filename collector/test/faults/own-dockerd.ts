@@ -1,7 +1,9 @@
 // A Docker engine of the test's own, so "restart dockerd" never touches the shared one at
 // /var/run/docker.sock that other tests and helpers use. Everything it has lives under one
 // directory: data root, exec root (its own managed containerd), pid file and API socket. No bridge
-// and no iptables rules, so it changes nothing in the host's network either.
+// and no iptables rules, and it runs in a network namespace of its own (`unshare --net`): a dockerd
+// started with --bridge=none deletes the host's docker0 at start (moby's removeDefaultBridgeInterface),
+// which broke every container start on the shared engine until docker0 was made again.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +34,8 @@ export class OwnDockerd {
   async start(): Promise<void> {
     const out = openSync(this.logPath, 'a');
     try {
-      this.child = spawn('dockerd', [
+      // unshare execs dockerd in place, so the child's pid is dockerd's own (for SIGTERM).
+      this.child = spawn('unshare', ['--net', '--', 'dockerd',
         '--data-root', path.join(this.dir, 'data'),
         '--exec-root', path.join(this.dir, 'exec'),
         '--pidfile', path.join(this.dir, 'docker.pid'),

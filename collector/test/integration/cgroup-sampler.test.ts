@@ -179,7 +179,9 @@ describe('cgroup sampler against the engine, same containers, same cycle', () =>
           what,
           limit: en.mem_limit_bytes,
         });
-        within(cgroup.pids, en.pids, name === 'talker' || name === 'writer' ? 3 : 0);
+        // pids: exact for the containers with a fixed process tree; the others fork (wget, dd, sleep,
+        // httpd's per-connection child), so the two reads ms apart may see one process more or less
+        within(cgroup.pids, en.pids, name === 'burner' || name === 'idle' ? 0 : 3);
         // counters: never down, and the same growth over the window both ways
         for (const field of ['net_rx_bytes', 'net_tx_bytes', 'blk_read_bytes', 'blk_write_bytes'] as const) {
           const c0 = before[name]?.cgroup[field] as number;

@@ -34,7 +34,11 @@ export class CollectorProcess {
   /** When the test sent the signal that ended it. */
   endedAtMs: number | undefined;
 
+  /** `METRICS_PORT`: where its /metrics answers. */
+  readonly metricsPort: number;
+
   constructor(env: Record<string, string>, private readonly logPath: string) {
+    this.metricsPort = Number(env.METRICS_PORT ?? 0);
     this.child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'collector', 'src', 'main.ts')], {
       cwd: repoRoot,
       // Only what a user would set, plus tsx's path mapping of @dockpulse/* to the sources.
@@ -89,6 +93,13 @@ export class CollectorProcess {
 
   lastLines(n = 5): string {
     return this.records.slice(-n).map((r) => r.msg).join(' | ');
+  }
+
+  /** One sample of its /metrics, e.g. `dockpulse_collector_spool_state{state="disk-full"}`; undefined when absent. */
+  async metric(series: string): Promise<number | undefined> {
+    const text = await (await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
   }
 
   /** Sends a signal and waits for the exit. */

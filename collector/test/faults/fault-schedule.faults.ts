@@ -32,7 +32,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { applyStackRoles, TEST_ROLES, withClient, withRole } from '@dockpulse/common/testing';
-import { startThrowawayPostgres, throwawayPostgresUnavailable, type ThrowawayPostgres } from '@dockpulse/common/testing-postgres';
+import { freePort, startThrowawayPostgres, throwawayPostgresUnavailable, type ThrowawayPostgres } from '@dockpulse/common/testing-postgres';
 import { Collector } from '@dockpulse/collector/collector';
 import { writerSettings } from '@dockpulse/collector/writer/config';
 import { CollectorProcess } from './collector-process';
@@ -110,8 +110,10 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
   const query = async <R extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> =>
     withClient(pg.url, async (c) => (await c.query<R>(sql, params)).rows);
 
-  function collectorEnv(): Record<string, string> {
+  async function collectorEnv(): Promise<Record<string, string>> {
     return {
+      // Its own /metrics, where the spool's state shows.
+      METRICS_PORT: String(await freePort()),
       DATABASE_URL: withRole(pg.url, TEST_ROLES.writer),
       DATABASE_WAIT_TIMEOUT: '10m',
       HOST_ID: hostId,
@@ -132,7 +134,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
   }
 
   async function spawnCollector(): Promise<CollectorProcess> {
-    const c = new CollectorProcess(collectorEnv(), path.join(dir, `collector-${collectors.length + 1}.log`));
+    const c = new CollectorProcess(await collectorEnv(), path.join(dir, `collector-${collectors.length + 1}.log`));
     collectors.push(c);
     note(`collector ${collectors.length} spawned (pid ${c.pid})`);
     await c.waitRunning(90_000);
@@ -289,11 +291,17 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
   withSpool('4. the spool\'s filesystem filled, then freed', async () => {
     const c = await ready();
     const written = spoolFs.fill();
+    const filledAtMs = Date.now();
     note(`spool filesystem filled (${written} bytes written, ${await spoolFs.freeBytes()} free)`);
-    await sleep(3 * SLOT_MS);
+    // It says so (rows held in memory only) and goes on collecting.
+    await waitFor('dockpulse_collector_spool_state{state="disk-full"} 1 on /metrics',
+      async () => (await c.metric('dockpulse_collector_spool_state{state="disk-full"}')) === 1, 3 * SLOT_MS);
+    await sleep(filledAtMs + 3 * SLOT_MS - Date.now());
     expect(c.alive).toBe(true);
     spoolFs.free();
     note('spool filesystem freed');
+    await waitFor('dockpulse_collector_spool_state{state="writing"} 1 on /metrics',
+      async () => (await c.metric('dockpulse_collector_spool_state{state="writing"}')) === 1, 3 * SLOT_MS);
     await sleep(2 * SLOT_MS);
     expect(c.alive).toBe(true);
   }, 150_000);

@@ -137,6 +137,15 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it('pins TimescaleDB on PostgreSQL 17 to a version the README lists as run, and .env.example names the same image', () => {
+    const image = config.services.timescaledb?.image ?? '';
+    const version = /^timescale\/timescaledb:(\d+\.\d+\.\d+)-pg17$/.exec(image)?.[1];
+    expect({ image, pinned: version !== undefined }).toEqual({ image, pinned: true });
+    expect(readFileSync(envExample, 'utf8')).toMatch(new RegExp(`^# TIMESCALEDB_IMAGE=${image.replace(/[.]/g, '\\.')}$`, 'm'));
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme).toMatch(new RegExp(`^\\| TimescaleDB ${(version ?? '').replace(/[.]/g, '\\.')} \\| PostgreSQL 17\\.\\d+ \\|`, 'm'));
+  });
+
   it('builds every service of ours from a target the Dockerfile defines', () => {
     const targets = dockerfileStages().map((s) => s.name);
     for (const [name, service] of Object.entries(config.services)) {

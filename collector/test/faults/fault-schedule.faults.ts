@@ -1,7 +1,8 @@
 // The fault schedule (issue 11): the real collector process against a real Docker engine and a
 // real PostgreSQL, through six faults in one run, then exact counts of what arrived against what
-// the engine produced. Run with `npm run test:faults -w collector` (about 3 minutes; not part of
-// `npm test`, it has a CI step of its own).
+// the engine produced. Run with `npm run test:faults -w collector` (2.5 minutes here on a loaded
+// 2-core machine; not part of `npm test`, it has a CI step of its own). It needs root, dockerd and
+// the PostgreSQL 15 binaries, and the test image on the shared engine (scripts/start-services.sh).
 //
 // What the test sets up for itself, so that nothing it stops, kills or fills is shared (other
 // helpers and the parallel jest files use the machine's dockerd and PostgreSQL):
@@ -19,14 +20,20 @@
 // - the collector itself is `node --import tsx collector/src/main.ts`, configured by environment
 //   variables only (collector/src/config.ts, collector/README.md "Settings"). LOG_RATE_LIMIT is
 //   raised: a restarted collector reads the lines printed while it was down in one burst, and the
-//   rate cap would drop them by design (counted, not lost to a fault).
+//   rate cap would drop them by design (counted, not lost to a fault). WRITER_FLUSH_INTERVAL is at
+//   its 5 s maximum and WRITER_MAX_BUFFERED_ROWS at its 1,000 minimum, so what sits in memory is
+//   as much as a user can make it; SPOOL_MAX_BYTES (64 MiB) is larger than the tmpfs, so the disk
+//   fills first; METRICS_PORT is a free port per process.
 // The workload (workload.ts): 3 loggers at 20 numbered lines/s, a container that exits every 11 s
 // and is restarted by the engine, 6 that only run; all restart `always`.
 //
 // The witnesses: the engine's own logs (`docker logs --timestamps`, json-file, kept across restarts
 // of containers and of the engine) for every line printed; the test's own events stream
 // (event-observer.ts) for every event and for when each container ran; the collector's own
-// "collector running" line and the moment the test signals it for when it was alive.
+// "collector collecting" line (or "collector running" from a collector that waits for its database)
+// and the moment the test signals it for when it was alive (collector-process.ts).
+// If jest itself is killed, afterAll does not run: the engine (`pgrep -f /tmp/dp-faults-`), the
+// PostgreSQL cluster under /tmp/dp-pg-* and the tmpfs mount are left behind.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';

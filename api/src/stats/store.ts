@@ -108,19 +108,8 @@ export interface StatsResult {
   candidates: number;
 }
 
-/**
- * Ranked containers up to this many are bucketed by one index range scan each (LATERAL); more are
- * bucketed by one pass over the range's rows joined to the kept ones. Each index scan reads its
- * container's samples from as many heap pages (a page holds one tick of a host), so at 2,000
- * containers 200 of them cost ~3 s that way against ~1 s for the pass (bench/README.md "Fleet").
- */
-export const LATERAL_MAX_SERIES = 25;
-
 export class StatsStore {
-  constructor(
-    private readonly pool: Queryable,
-    private readonly lateralMaxSeries = LATERAL_MAX_SERIES,
-  ) {}
+  constructor(private readonly pool: Queryable) {}
 
   async buckets(q: StatsQuery): Promise<StatsResult> {
     const source = SOURCE[q.resolution];
@@ -172,33 +161,23 @@ export class StatsStore {
             GROUP BY 1, 2`;
     const { rows } = await this.pool.query<StatsRow & { rank: string; candidates: string }>(
       `WITH score AS (${score}),
+       -- LIMIT rather than a filter on rank: the planner then knows how many are kept (it took a
+       -- filter on a window function for all of them, and planned and JIT-compiled for 80,000).
        kept AS (
-         SELECT host_id, container_id, rank, candidates FROM (
-           SELECT host_id, container_id,
-                  row_number() OVER (ORDER BY score DESC NULLS LAST, host_id, container_id) AS rank,
-                  count(*) OVER () AS candidates
-             FROM score) r
-          WHERE rank <= $6),
-       b AS (${
-         limit <= this.lateralMaxSeries
-           ? `
+         SELECT host_id, container_id,
+                row_number() OVER (ORDER BY score DESC NULLS LAST, host_id, container_id) AS rank,
+                count(*) OVER () AS candidates
+           FROM score
+          ORDER BY rank
+          LIMIT $6),
+       b AS (
          -- LATERAL: one index range scan per kept container, never a pass over the fleet's rows.
          SELECT k.host_id, k.container_id, k.rank, k.candidates, x.*
            FROM kept k CROSS JOIN LATERAL (
              SELECT ${bucket} AS t, ${columns(q.metrics)}
                FROM ${source.table} s
               WHERE s.host_id = k.host_id AND s.container_id = k.container_id AND ${inRange}
-              GROUP BY ${bin}) x`
-           : `
-         -- Many kept: one pass over the range, hash-joined to them, grouped by rank (a number, not
-         -- the two text ids) and bucket; the bucket's epoch-ms once per group.
-         SELECT k.host_id, k.container_id, k.rank, k.candidates, ${epochMs('x.bin')} AS t, ${q.metrics.join(', ')} FROM (
-           SELECT k.rank, ${bin} AS bin, ${columns(q.metrics)}
-             FROM ${source.table} s JOIN kept k ON k.host_id = s.host_id AND k.container_id = s.container_id
-            WHERE ${inRange}
-            GROUP BY k.rank, ${bin}) x
-           JOIN kept k USING (rank)`
-       })
+              GROUP BY ${bin}) x)
        SELECT b.*, ci.name
          FROM b LEFT JOIN container_info ci USING (host_id, container_id)
         ORDER BY b.rank, b.t`,

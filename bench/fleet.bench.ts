@@ -3,6 +3,7 @@
 // read-only role). Figures are printed, never asserted. Run:
 //   npx tsc -b && npx tsx bench/fleet.bench.ts [--containers=50,500,2000] [--per-host=50] [--minutes=60]
 //     [--log-lines-per-container=100] [--runs=3] [--flavours=postgres,timescaledb]
+//     [--narrow-keys=true] (plain flavour, largest size: the part 6 prototype, bench/fleet/narrow-keys.ts)
 // TIMESCALEDB_TEST_URL names the TimescaleDB server; without it that flavour is skipped.
 import { performance } from 'node:perf_hooks';
 import { createLogger, createPool, type StorageFlavour } from '@dockpulse/common';
@@ -14,6 +15,8 @@ import { testConfig, type ApiConfig } from '../api/src/config';
 import { createReadPool } from '../api/src/db/read-pool';
 import { CORPUS_TERMS, writeLogCorpus } from '../api/test/helpers/log-corpus';
 import { ingestStats, makeFleet } from './fleet/generate';
+import { measureNarrowKeys } from './fleet/narrow-keys';
+import { rollupBeforeAfter } from './fleet/rollup-before-after';
 
 const flags = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const SIZES = (flags.containers ?? '50,500,2000').split(',').map(Number);
@@ -46,6 +49,7 @@ async function startApi(databaseUrl: string, overrides: Partial<ApiConfig> = {})
 }
 const results: Row[] = [];
 const storage: Row[] = [];
+const narrow: Row[] = [];
 
 async function timed(h: Api, path: string): Promise<{ ms: number; bytes: number; status: number }> {
   const times: number[] = [];
@@ -67,7 +71,9 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
   const hosts = Math.max(1, Math.round(containers / PER_HOST));
   const fleet = makeFleet(hosts, Math.round(containers / hosts));
   const db = await createTestDatabase(serverUrl ? { serverUrl, flavour } : {});
-  const writer = createPool({ connectionString: db.url, max: Math.min(hosts + 1, 20) });
+  // 40 writers share 20 connections: on a loaded machine one waits for a connection longer than the
+  // pool's default 5 s, which is not what is measured.
+  const writer = createPool({ connectionString: db.url, max: Math.min(hosts + 1, 20), connectionTimeoutMillis: 300_000 });
   const label = `${flavour} ${fleet.containers.length} (${hosts}x${Math.round(containers / hosts)})`;
   try {
     const toMs = Math.floor(Date.now() / 5000) * 5000;
@@ -90,6 +96,21 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
     console.log(`${label}: ${ingest.statsRows} stats rows + ${ingest.eventRows} events in ${ingest.seconds.toFixed(1)} s (${Math.round(ingest.statsRows / ingest.seconds)} rows/s, ${hosts} writers); ${logLines} log lines in ${logSeconds.toFixed(1)} s; rollup ${rollupS.toFixed(2)} s`);
     results.push({ flavour, containers: fleet.containers.length, query: 'ingest (rows/s, one writer per host)', ms: '', bytes: '', note: `${Math.round(ingest.statsRows / ingest.seconds)} rows/s` });
     results.push({ flavour, containers: fleet.containers.length, query: 'rollup of the range', ms: Math.round(rollupS * 1000), bytes: '', note: '' });
+    const largest = containers === Math.max(...SIZES);
+    if (flavour === 'postgres') {
+      const admin = createPool({ connectionString: db.adminUrl, max: 1 });
+      try {
+        const r = await rollupBeforeAfter(admin, RUNS);
+        results.push({ flavour, containers: fleet.containers.length, query: 'rollup of the range, again: 0002 function (before) / now', ms: `${Math.round(r.beforeMs)} / ${Math.round(r.afterMs)}`, bytes: '', note: `median of ${RUNS}, alternating` });
+        if (largest && flags['narrow-keys'] !== 'false') {
+          const n = await measureNarrowKeys(admin, toMs - 3_600_000, toMs, RUNS);
+          narrow.push({ containers: fleet.containers.length, 'text keys B/sample (now)': n.textKeysBytesPerSample, 'integer key B/sample (prototype)': n.narrowBytesPerSample,
+            'prototype heap / indexes': `${n.narrowHeapBytesPerSample} / ${n.narrowIndexBytesPerSample}`, 'ranking pass ms, text keys / integer key': `${Math.round(n.rankTextKeysMs)} / ${Math.round(n.rankNarrowMs)}` });
+        }
+      } finally {
+        await admin.end();
+      }
+    }
 
     // "before": the unbounded answer of a request without containers (STATS_MAX_SERIES above the fleet).
     const before = await startApi(db.readerUrl, { statsMaxSeries: 10_000 });
@@ -175,7 +196,7 @@ async function main(): Promise<void> {
     }
     for (const n of SIZES) await runSize(flavour, flavour === 'timescaledb' ? TIMESCALEDB_TEST_URL : undefined, n);
   }
-  console.log(`\n${table(results)}\n\n${table(storage)}\n\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`\n${table(results)}\n\n${table(storage)}\n\n${table(narrow)}\n\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
 main().catch((err) => {

@@ -169,6 +169,7 @@ export class CgroupSampler {
     this.cycle += 1;
   }
 
+  /** Rejects only when the engine's inspect of a container not yet resolved fails. */
   async sample(containerId: string): Promise<SampleOutcome> {
     let files = this.files.get(containerId);
     let fresh = false;
@@ -216,7 +217,11 @@ export class CgroupSampler {
       inspect = (await this.options.engine.inspect(containerId)) as SamplerInspect;
     } catch (error) {
       if (isNotFound(error)) return { kind: 'outcome', outcome: { kind: 'vanished', why: 'no such container' } };
-      return { kind: 'outcome', outcome: { kind: 'unusable', error: error as Error } };
+      // The engine did not answer (restarting, timed out): nothing is known about the files, so
+      // this is the cycle's error for this container, and the next cycle resolves it again. Taken
+      // for unusable files, it sent containers to the engine's stats endpoint for good (seen after
+      // a dockerd restart, whose start-up then made the cycle overrun).
+      throw error;
     }
     const pid = inspect.State?.Pid;
     if (inspect.State?.Running !== true || typeof pid !== 'number' || pid <= 0) {

@@ -56,7 +56,7 @@ function harness(
   tree: string,
   options: {
     running: string[];
-    inspect: Record<string, EngineInspect | 'gone'>;
+    inspect: Record<string, EngineInspect | 'gone' | 'unreachable'>;
     engineStats?: Record<string, EngineStats>;
     info?: SamplerEngineInfo;
     /** Plain files of a removed directory stay readable through open descriptors (kernfs ones do not). */
@@ -88,6 +88,7 @@ function harness(
     listContainers: async () => options.running.map((Id) => ({ Id })),
     inspect: async (id) => {
       const answer = options.inspect[id];
+      if (answer === 'unreachable') throw Object.assign(new Error('connect ENOENT /var/run/docker.sock'), { code: 'ENOENT' });
       if (!answer || answer === 'gone') throw new EngineHttpError(404, `(HTTP code 404) No such container: ${id}`);
       return answer;
     },
@@ -163,6 +164,17 @@ describe('cgroup v1 (recorded on a Docker 20.10 host, cgroupfs driver)', () => {
       net_rx_delta: null,
       pids: 1,
     });
+    expect(h.engineStatsCalls).toEqual([]);
+  });
+
+  it("an engine that does not answer the inspect (restarting) is this cycle's error, not unusable files: the next cycle reads the files", async () => {
+    const inspect: Record<string, EngineInspect | 'gone' | 'unreachable'> = { ...v1Inspect(), [V1_BURNER]: 'unreachable' };
+    const h = track(harness(V1, { running: [V1_BURNER, V1_NONET], inspect }));
+    expect(await h.job.run()).toMatchObject({ samples: 1, engineFallbacks: 0, errors: 1 });
+    inspect[V1_BURNER] = v1Inspect()[V1_BURNER] as EngineInspect;
+    h.snapshot('t1');
+    h.advance(1000);
+    expect(await h.job.run()).toMatchObject({ samples: 2, engineFallbacks: 0, errors: 0 });
     expect(h.engineStatsCalls).toEqual([]);
   });
 

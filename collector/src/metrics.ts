@@ -124,7 +124,8 @@ export class CollectorMetrics {
     gauge('dockpulse_collector_spool_bytes', 'Bytes of the spool on disk (bounded by SPOOL_MAX_BYTES)', (w) => w.spoolBytes ?? 0);
     gauge('dockpulse_collector_spooled_rows', 'Rows in the spool not stored in the database yet', (w) => w.spooledRows);
     gauge('dockpulse_collector_memory_only_rows', 'Rows not stored yet that are only in memory (before their group commit, or while the spool cannot take rows)', (w) => w.bufferedRows);
-    gauge('dockpulse_collector_spool_syncs', 'fdatasync/fsync calls of the spool since start (one per group commit)', (w) => w.spoolSyncs ?? 0);
+    gauge('dockpulse_collector_spool_appends', 'Record writes of the spool since start (one per group commit)', (w) => w.spoolAppends ?? 0);
+    gauge('dockpulse_collector_spool_syncs', 'fdatasync/fsync calls of the spool since start (at most one per flush interval; none when the database stored the rows first)', (w) => w.spoolSyncs ?? 0);
     gauge('dockpulse_collector_spool_torn_records', 'Spool records found cut short or damaged at start (a crash mid-append): reported and skipped', (w) => w.tornRecords ?? 0);
     gauge('dockpulse_collector_rows_lost', 'Rows dropped because memory was full while the spool could not take them', (w) => w.lostRows ?? 0);
     gauge('dockpulse_collector_rows_dropped', 'Rows never stored: refused by the database, unreadable in the spool, or lost past the memory bound', (w) => w.droppedRows);

@@ -123,6 +123,19 @@ describe('write-ahead spool', () => {
     expect(second2.state().spooledRows).toBe(0);
   });
 
+  it('forces appended rows that are not stored to disk within a flush interval (one fdatasync for several appends)', async () => {
+    const writer = await fx.newWriter({ spoolDir: tempSpoolDir(), flavour: undefined, flushIntervalMs: 300, spoolSyncDelayMs: 10 });
+    const base = Date.now() - 12 * 3_600_000;
+    const before = writer.state().spoolSyncs;
+    for (let burst = 0; burst < 3; burst++) {
+      for (let i = 0; i < 10; i++) writer.write('container_stats', statsRow(burst * 10 + i, base, 'c-wal-sync'));
+      await waitFor('the group commit', () => writer.state().bufferedRows === 0);
+    }
+    expect(writer.state().spoolAppends).toBe(3);
+    await waitFor('the fdatasync', () => writer.state().spoolSyncs > before + 1); // + 1: the new segment's directory entry
+    expect(writer.state().spoolSyncs - before).toBeLessThanOrEqual(3);
+  });
+
   it('takes over the JSON-lines segments of the earlier overflow spool (its torn last line left out) and stores them once', async () => {
     const spoolDir = tempSpoolDir();
     const base = Date.now() - 11 * 3_600_000;

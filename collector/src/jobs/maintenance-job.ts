@@ -13,6 +13,7 @@ export interface WriterStateView {
   /** writing, or why rows are held in memory only (disk-full, at-limit, failing). */
   spoolState?: string;
   spoolBytes?: number;
+  spoolAppends?: number;
   spoolSyncs?: number;
   tornRecords?: number;
   lostRows?: number;

@@ -41,7 +41,11 @@ export const writerSettings = {
   SPOOL_DIR: z.string().default('.spool'),
   /** The spool's bound on disk; past it (or on a full disk) rows are held in memory only. */
   SPOOL_MAX_BYTES: byteSizeSetting('1GiB', 64 * 1024),
-  /** A row reaches the spool at most this long after it was collected: one append and one sync per window. */
+  /**
+   * A row reaches the spool (one write for all rows of the window: it then survives a SIGKILL) at
+   * most this long after it was collected; the fdatasync (surviving a power loss) follows within
+   * WRITER_FLUSH_INTERVAL, and is skipped when the database stored the rows first.
+   */
   SPOOL_SYNC_DELAY: durationSetting('500ms', 10).pipe(z.number().max(2000, 'must be at most 2s')),
   /** First retry delay after a connection error (doubles each time, full jitter). */
   WRITER_RETRY_BASE: durationSetting('500ms', 10),

@@ -27,7 +27,7 @@ export interface BatchWriterOptions {
   spoolMaxBytes?: number;
   /** Size at which a spool segment is closed and a new one started. */
   spoolSegmentBytes?: number;
-  /** A row reaches the spool at most this long after write() (the group commit window). */
+  /** A row reaches the spool (one write for the window's rows) at most this long after write(). */
   spoolSyncDelayMs?: number;
   logger?: Logger;
   backoff?: BackoffOptions;
@@ -52,6 +52,8 @@ export interface WriterState {
   spoolState: SpoolState;
   spoolBytes: number;
   spoolMaxBytes: number;
+  /** Record writes (group commits) of the spool since start. */
+  spoolAppends: number;
   /** fdatasync/fsync calls of the spool since start. */
   spoolSyncs: number;
   /** Spool records found cut short or damaged at start (reported and skipped). */
@@ -115,6 +117,7 @@ export class BatchWriter implements RowSink {
 
   private flushTimer: NodeJS.Timeout | null = null;
   private commitTimer: NodeJS.Timeout | null = null;
+  private syncTimer: NodeJS.Timeout | null = null;
   private pumpActive = false;
   private pumping: Promise<void> = Promise.resolve();
   private wake: (() => void) | null = null;
@@ -228,8 +231,8 @@ export class BatchWriter implements RowSink {
       return;
     }
     this.closing = true;
-    for (const timer of [this.flushTimer, this.commitTimer]) if (timer) clearTimeout(timer);
-    this.flushTimer = this.commitTimer = null;
+    for (const timer of [this.flushTimer, this.commitTimer, this.syncTimer]) if (timer) clearTimeout(timer);
+    this.flushTimer = this.commitTimer = this.syncTimer = null;
     if (this.store) {
       await this.flush().catch((error: unknown) => {
         this.logger?.warn({ error: (error as Error).message }, 'final flush failed: unstored rows stay in the spool');
@@ -237,6 +240,7 @@ export class BatchWriter implements RowSink {
     }
     await this.pumping;
     this.commit();
+    this.syncSpool();
     const left = this.state().bufferedRows;
     if (left > 0) this.logger?.error({ rows: left, spoolState: this.spoolTrouble }, 'rows neither stored nor spooled at exit: lost');
     else if (this.unstoredRows > 0) this.logger?.info({ spooledRows: this.unstoredRows }, 'unstored rows stay in the spool for the next start');
@@ -262,6 +266,7 @@ export class BatchWriter implements RowSink {
       spoolState: this.spoolTrouble ?? 'writing',
       spoolBytes: this.spool.bytes,
       spoolMaxBytes: this.spool.maxBytes,
+      spoolAppends: this.spool.appends,
       spoolSyncs: this.spool.syncs,
       tornRecords: this.spool.tornRecords,
       lastError: this.lastError,
@@ -271,7 +276,8 @@ export class BatchWriter implements RowSink {
 
   /**
    * The group commit: rows written since the last one, and any held in memory while the spool
-   * could not take them (older, so first), go to the spool in one append and one sync.
+   * could not take them (older, so first), go to the spool in one append; the fdatasync follows
+   * within a flush interval (syncSpool).
    */
   private commit(): void {
     if (this.commitTimer) clearTimeout(this.commitTimer);
@@ -302,6 +308,7 @@ export class BatchWriter implements RowSink {
       this.cached.push(chunk);
     });
     this.unspooled = [];
+    this.armSync();
     if (this.spoolTrouble) {
       this.logger?.info({ was: this.spoolTrouble, rows: records.reduce((n, r) => n + r.rows, 0) }, 'the spool takes rows again');
       this.spoolTrouble = null;
@@ -385,6 +392,36 @@ export class BatchWriter implements RowSink {
       this.kick();
     }, this.flushIntervalMs);
     this.flushTimer.unref();
+  }
+
+  /**
+   * A flush interval after an append: one fdatasync for what was appended since the last one,
+   * unless the database stored all of it meanwhile (then the disk copy is not needed any more).
+   */
+  private armSync(): void {
+    if (this.syncTimer || this.closing) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      this.syncSpool();
+    }, this.flushIntervalMs);
+    this.syncTimer.unref();
+  }
+
+  private syncSpool(): void {
+    if (!this.spool.dirty) return;
+    // Spooled chunks come first and are stored oldest first: none left means every appended row is stored.
+    if (!this.chunks[0]?.record) {
+      this.spool.markClean();
+      return;
+    }
+    try {
+      this.spool.sync();
+    } catch (error) {
+      this.lastError = `spool: sync failed: ${(error as Error).message}`;
+      this.lastErrorAt = new Date();
+      this.logger?.error({ error: (error as Error).message }, 'spool sync failed: retried after the next flush interval');
+      this.armSync();
+    }
   }
 
   private armCommit(delayMs: number): void {

@@ -4,7 +4,8 @@
 //   magic "DPW1" | payload bytes (u32 LE) | rows (u32 LE) | crc32 of the two counts and the payload | payload
 // where the payload is one line per row (a JSON array, see encodeRow). A record cut short by a crash, or damaged, fails its
 // length or checksum: it is reported and skipped, and reading goes on at the next intact record.
-// One append (one write, one fdatasync) per group, never one per row. Stored rows are released
+// One append (one write) per group, never one per row; one fdatasync per flush interval at most,
+// none when the database stored the rows first (BatchWriter decides). Stored rows are released
 // through a checkpoint (the first unstored row); whole segments before it are deleted.
 // One process owns a spool directory at a time (spool.lock).
 import {
@@ -178,8 +179,11 @@ export class Spool {
   private checkpointFd: number | null = null;
   /** Bytes of every segment on disk, released or not. */
   bytes = 0;
-  /** fdatasync/fsync calls made (appends, new segments' directory entries). */
+  /** Writes of records (one per group commit). */
+  appends = 0;
+  /** fdatasync/fsync calls made (appended data, new segments' directory entries). */
   syncs = 0;
+  private unsynced = false;
   /** Records found cut short or damaged (reported and skipped). */
   tornRecords = 0;
   /** Lines of a record that could not be read back as rows. */
@@ -257,9 +261,9 @@ export class Spool {
   }
 
   /**
-   * Appends each group as one record after everything spooled: one write and one fdatasync for
-   * all of them. Throws SpoolUnavailableError (disk full, SPOOL_MAX_BYTES reached, a write error)
-   * with nothing appended.
+   * Appends each group as one record after everything spooled, in one write: from then on the rows
+   * survive the process (a SIGKILL, a crash); sync() makes them survive the machine. Throws
+   * SpoolUnavailableError (disk full, SPOOL_MAX_BYTES reached, a write error) with nothing appended.
    */
   append(groups: readonly (readonly Entry[])[]): SpoolRecord[] {
     if (!this.opened) throw new Error('spool: open() first');
@@ -279,8 +283,8 @@ export class Spool {
     const data = buffers.length === 1 ? (buffers[0] as Buffer) : Buffer.concat(buffers, total);
     try {
       for (let done = 0; done < data.length; ) done += writeSync(active.fd, data, done, data.length - done, start + done);
-      fdatasyncSync(active.fd);
-      this.syncs++;
+      this.appends++;
+      this.dirty = true;
     } catch (error) {
       try {
         ftruncateSync(active.fd, start); // no half record stays behind a failed append
@@ -299,6 +303,30 @@ export class Spool {
     active.bytes += total;
     this.bytes += total;
     return records;
+  }
+
+  /** Appended bytes not yet forced to disk. */
+  get dirty(): boolean {
+    return this.unsynced;
+  }
+
+  private set dirty(value: boolean) {
+    this.unsynced = value;
+  }
+
+  /** One fdatasync for everything appended since the last one. */
+  sync(): void {
+    if (!this.unsynced) return;
+    if (this.active) {
+      fdatasyncSync(this.active.fd);
+      this.syncs++;
+    }
+    this.unsynced = false;
+  }
+
+  /** What was appended since the last sync is stored in the database already: no sync needed for it. */
+  markClean(): void {
+    this.unsynced = false;
   }
 
   /** The rows of a record (read back after the writer let go of them, or after a restart). */
@@ -428,6 +456,13 @@ export class Spool {
 
   private closeActive(): void {
     if (!this.active) return;
+    if (this.unsynced) {
+      try {
+        this.sync(); // a closed segment is not synced later
+      } catch (error) {
+        this.logger?.error({ file: this.active.file, error: (error as Error).message }, 'spool segment could not be synced');
+      }
+    }
     closeSync(this.active.fd);
     const index = this.segments.indexOf(this.active);
     if (index !== -1) this.segments[index] = { seq: this.active.seq, file: this.active.file, bytes: this.active.bytes };

@@ -1,7 +1,7 @@
 // The TimescaleDB flavour of the schema, on the server named by TIMESCALEDB_TEST_URL (see
 // docs/timescaledb-local.md). Without it the suite is one skipped test that says why.
-// Background jobs are never waited for: on recent PostgreSQL 15 minors TimescaleDB's job workers
-// may fail with "cannot drop portal "" while it is being set up", while the same jobs succeed with
+// Background jobs are never waited for: on the builds here (TimescaleDB 2.28 on PostgreSQL 15.20,
+// 2.29 on 17.12) TimescaleDB's job workers may fail with "cannot drop portal "" while it is being set up", while the same jobs succeed with
 // CALL run_job(id); so every policy here is run explicitly.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

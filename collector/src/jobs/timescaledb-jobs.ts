@@ -1,6 +1,7 @@
 // TimescaleDB runs its policies (continuous-aggregate refresh, compression, retention) from its
 // own background scheduler. Where those workers fail — seen with TimescaleDB 2.28 on PostgreSQL
-// 15.20: every job ends with `cannot drop portal "" while it is being set up`, while the same job
+// 15.20 and 2.29 on 17.12, both built from source here (docs/timescaledb-local.md): every job
+// ends with `cannot drop portal "" while it is being set up`, while the same job
 // succeeds with CALL run_job — the rollups would silently stop. The maintenance job therefore runs
 // Dockpulse's overdue policies itself. Where the scheduler works, its successes keep every policy
 // current and this is one cheap query a minute.

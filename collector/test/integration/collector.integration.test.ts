@@ -1,10 +1,10 @@
 // The collector against the real Docker engine and real PostgreSQL, through the real BatchWriter:
-// a varied workload, then what landed in the tables. The dockerd restart is last (it stops every
-// container on the engine) and always leaves dockerd running. The built process is tested here too,
-// before it, so nothing else uses the engine while dockerd restarts.
+// a varied workload, then what landed in the tables, and the built process. The dockerd restart
+// is last, on an engine of the test's own, so the shared engine and the other test files running
+// beside this one are never stopped.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Pool } from 'pg';
@@ -20,14 +20,13 @@ import {
   sleep,
   startCollector,
   startContainer,
-  startDockerd,
-  stopDockerd,
   tempDir,
   testPool,
   TEST_IMAGE,
   waitFor,
   type RunningCollector,
 } from './support';
+import { OwnDockerd } from '../faults/own-dockerd';
 
 jest.setTimeout(120_000);
 
@@ -73,8 +72,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (missing) return;
-  // dockerd must be running for whoever comes next, whatever happened above.
-  await startDockerd().catch((e: Error) => console.error(`could not restart dockerd: ${e.message}`));
   await removeRunContainers(runId);
   await dockerCli('rmi', `${movingRepo}:moving`).catch(() => undefined);
   if (committedImage) await dockerCli('rmi', '-f', committedImage).catch(() => undefined);
@@ -174,8 +171,7 @@ describe('collector process', () => {
 });
 
 // --- the collector in-process -----------------------------------------------------------------
-// The engine client's own stats requests (stats-request.ts). In this file because the last test
-// restarts dockerd: no other test file may use the engine at the same time.
+// The engine client's own stats requests (stats-request.ts).
 describe('DockerEngine.stats against the real engine', () => {
   const docker = new Docker({ socketPath: '/var/run/docker.sock' });
   let id: string;
@@ -389,36 +385,62 @@ describe('collector against the real engine and database', () => {
 
   it('after dockerd restarts, the events stream reconnects and collection resumes', async () => {
     if (skipIfMissing()) return;
-    const third = await startCollector(pool, tempDir('dp-spool-'), schedules);
+    // An engine of this test's own (collector/test/faults/own-dockerd.ts, in a network namespace of
+    // its own): restarting the shared one stopped the containers of every test file running beside
+    // this one.
+    const dir = tempDir('dp-own-engine-');
+    const own = new OwnDockerd(dir);
+    await own.start();
     try {
-      // fewer containers make the engine's shutdown quick
-      await removeRunContainers(runId);
-      const restartedAt = new Date();
-      await stopDockerd();
-      await sleep(1000);
-      await startDockerd();
-      const after = await startContainer({ name: 'after-restart', runId, cmd: ['sleep', '600'] });
-      await waitFor('events stream reconnect', async () => third.collector.events.connected && third.collector.metrics.errorsTotal > 0, 30_000);
-      await waitFor('stats of a container started after the restart', async () => {
+      await own.loadImageFrom(TEST_IMAGE);
+      const host = `itest-own-${runId}`;
+      const run = async (name: string) => {
+        const c = await own.docker.createContainer({ Image: TEST_IMAGE, name: `${name}-${runId}`, Cmd: ['sleep', '600'], Labels: { 'dockpulse.test': 'collector' } });
+        await c.start();
+        return c;
+      };
+      const third = await startCollector(pool, tempDir('dp-spool-'), schedules, {
+        engine: new DockerEngine({ socketPath: own.socketPath }, 10_000),
+        hostId: host,
+      });
+      try {
+        const before = await run('before-restart');
+        await waitFor('the container started before the restart, seen running', async () => {
+          await third.writer.flush();
+          const [r] = await q<{ state: string }>('SELECT state FROM container_info WHERE host_id = $1 AND container_id = $2', [host, before.id]);
+          return r?.state === 'running';
+        }, 30_000);
+        await before.remove({ force: true });
+        const restartedAt = new Date();
+        await own.stop();
+        await sleep(1000);
+        await own.start();
+        const after = await run('after-restart');
+        await waitFor('events stream reconnect', async () => third.collector.events.connected && third.collector.metrics.errorsTotal > 0, 30_000);
+        await waitFor('stats of a container started after the restart', async () => {
+          await third.writer.flush();
+          const [r] = await q<{ n: number }>('SELECT count(*)::int AS n FROM container_stats WHERE container_id = $1 AND time > $2', [after.id, restartedAt]);
+          return (r?.n ?? 0) >= 2;
+        }, 30_000);
+        await waitFor('the start event recorded after the restart', async () => {
+          await third.writer.flush();
+          const [r] = await q<{ n: number }>("SELECT count(*)::int AS n FROM container_events WHERE container_id = $1 AND action = 'start'", [after.id]);
+          return (r?.n ?? 0) >= 1;
+        }, 30_000);
+        const [info] = await q<{ state: string }>('SELECT state FROM container_info WHERE container_id = $1', [after.id]);
+        expect(info?.state).toBe('running');
+        // the container removed before the restart is marked, not left "running"
         await third.writer.flush();
-        const [r] = await q<{ n: number }>('SELECT count(*)::int AS n FROM container_stats WHERE container_id = $1 AND time > $2', [after.id, restartedAt]);
-        return (r?.n ?? 0) >= 2;
-      }, 30_000);
-      await waitFor('the start event recorded after the restart', async () => {
-        await third.writer.flush();
-        const [r] = await q<{ n: number }>("SELECT count(*)::int AS n FROM container_events WHERE container_id = $1 AND action = 'start'", [after.id]);
-        return (r?.n ?? 0) >= 1;
-      }, 30_000);
-      const [info] = await q<{ state: string }>('SELECT state FROM container_info WHERE container_id = $1', [after.id]);
-      expect(info?.state).toBe('running');
-      // the containers removed before the restart are marked, not left "running"
-      await third.writer.flush();
-      const gone = await q<{ state: string; removed_at: Date | null }>('SELECT state, removed_at FROM container_info WHERE container_id = $1', [ids.burner]);
-      expect(gone[0]?.state).toBe('removed');
-      expect(gone[0]?.removed_at).toBeInstanceOf(Date);
+        const gone = await q<{ state: string; removed_at: Date | null }>('SELECT state, removed_at FROM container_info WHERE container_id = $1', [before.id]);
+        expect(gone[0]?.state).toBe('removed');
+        expect(gone[0]?.removed_at).toBeInstanceOf(Date);
+      } finally {
+        await third.stop();
+      }
     } finally {
-      await third.stop();
-      await startDockerd();
+      await own.removeAllContainers();
+      await own.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

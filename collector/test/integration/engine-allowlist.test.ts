@@ -12,10 +12,8 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import { parse } from 'yaml';
 import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
-import { Collector } from '@dockpulse/collector/collector';
 import { DockerEngine } from '@dockpulse/collector/docker/client';
-import { BatchWriter } from '@dockpulse/collector/writer';
-import { engineMissing, quietLogger, removeRunContainers, startContainer, tempDir, testPool, waitFor } from './support';
+import { engineMissing, removeRunContainers, startCollector, startContainer, tempDir, testPool, waitFor } from './support';
 
 jest.setTimeout(90_000);
 
@@ -163,28 +161,18 @@ describe('every request the collector makes', () => {
   it('is one the proxy lets through', async () => {
     if (missing) return console.warn(`skipped: ${missing}`);
     const recorder = await startRecorder(path.join(dir, 'engine.sock'), '/var/run/docker.sock');
-    const writer = new BatchWriter({ pool: pool as Pool, flavour: 'postgres', flushIntervalMs: 500, spoolDir: path.join(dir, 'spool'), logger: quietLogger });
-    await writer.start();
-    const collector = new Collector({
-      engine: new DockerEngine({ socketPath: path.join(dir, 'engine.sock') }, 10_000),
-      sink: writer,
-      pool: pool as Pool,
-      logger: quietLogger,
-      hostId: `allowlist-${runId}`,
-      schedules: { stats: '* * * * * *', status: '* * * * * *', images: '*/2 * * * * *', maintenance: '*/2 * * * * *' },
-      // The engine's stats endpoint, not the cgroup files: the sampler that asks the engine most.
-      statsSampler: { mode: 'engine' },
-      statsConcurrency: 4,
-      collectLogs: true,
-      logRateLimitLinesPerSec: 200,
-      logMaxLineBytes: 4096,
-      partitionsAheadDays: 2,
-      retentionMs: { raw: 7 * 86_400_000, hourly: 90 * 86_400_000, daily: 3 * 365 * 86_400_000, logs: 7 * 86_400_000, events: 90 * 86_400_000 },
-      version: 'test',
-      writerState: () => writer.state(),
-    });
+    const running = await startCollector(
+      pool as Pool,
+      path.join(dir, 'spool'),
+      { stats: '* * * * * *', status: '* * * * * *', images: '*/2 * * * * *', maintenance: '*/2 * * * * *' },
+      {
+        engine: new DockerEngine({ socketPath: path.join(dir, 'engine.sock') }, 10_000),
+        hostId: `allowlist-${runId}`,
+        // The engine's stats endpoint, not the cgroup files: the sampler that asks the engine most.
+        statsSampler: { mode: 'engine' },
+      },
+    );
     try {
-      await collector.start();
       const talker = await startContainer({ name: 'allow-talker', runId, cmd: ['sh', '-c', 'while :; do echo line; sleep 0.2; done'] });
       // exits and is restarted by the engine: die and start events, a new inspect
       await startContainer({ name: 'allow-restarter', runId, cmd: ['sh', '-c', 'sleep 1; exit 3'], restart: 'on-failure' });
@@ -206,8 +194,7 @@ describe('every request the collector makes', () => {
         20_000,
       );
     } finally {
-      await collector.stop();
-      await writer.close();
+      await running.stop();
       await recorder.close();
     }
     const refused = recorder.requests.filter((r) => verdict(allow, r.method, r.url) !== 'allowed').map((r) => `${r.method} ${r.url}`);

@@ -1,7 +1,7 @@
 // Integration test support: the real engine and database, a real BatchWriter, and the collector
 // in-process with short schedules. Containers carry dockpulse.test=collector and are removed here.
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, openSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,8 +9,8 @@ import Docker from 'dockerode';
 import pino from 'pino';
 import type { Pool } from 'pg';
 import { createPool } from '@dockpulse/common';
-import { Collector } from '@dockpulse/collector/collector';
-import { DockerEngine } from '@dockpulse/collector/docker/client';
+import { Collector, type CollectorOptions } from '@dockpulse/collector/collector';
+import { DockerEngine, type Engine } from '@dockpulse/collector/docker/client';
 import { BatchWriter } from '@dockpulse/collector/writer';
 
 const run = promisify(execFile);
@@ -84,16 +84,25 @@ export interface Schedules {
   maintenance: string;
 }
 
-export async function startCollector(pool: Pool, spoolDir: string, schedules: Schedules): Promise<RunningCollector> {
+export interface CollectorChoices {
+  /** Default: the shared engine at /var/run/docker.sock. */
+  engine?: Engine;
+  /** Default: 'itest-host'. */
+  hostId?: string;
+  statsSampler?: CollectorOptions['statsSampler'];
+}
+
+export async function startCollector(pool: Pool, spoolDir: string, schedules: Schedules, choices: CollectorChoices = {}): Promise<RunningCollector> {
   const writer = new BatchWriter({ pool, flavour: 'postgres', batchSize: 500, flushIntervalMs: 1000, maxBufferedRows: 50_000, spoolDir, logger: quietLogger });
   await writer.start();
   const collector = new Collector({
-    engine: new DockerEngine({ socketPath: '/var/run/docker.sock' }, 10_000),
+    engine: choices.engine ?? new DockerEngine({ socketPath: '/var/run/docker.sock' }, 10_000),
     sink: writer,
     pool,
     logger: quietLogger,
-    hostId: 'itest-host',
+    hostId: choices.hostId ?? 'itest-host',
     schedules,
+    statsSampler: choices.statsSampler,
     statsConcurrency: 16,
     collectLogs: true,
     logRateLimitLinesPerSec: 200,
@@ -139,19 +148,3 @@ export async function dockerCli(...args: string[]): Promise<string> {
   return (await run('docker', args)).stdout.trim();
 }
 
-/** Stops the running dockerd (SIGTERM, as an orderly engine restart does) and waits until it is gone. */
-export async function stopDockerd(): Promise<void> {
-  const pid = (await run('pidof', ['dockerd']).catch(() => ({ stdout: '' }))).stdout.trim().split(/\s+/)[0];
-  if (!pid) return;
-  process.kill(Number(pid), 'SIGTERM');
-  await waitFor('dockerd to exit', async () => (await run('pidof', ['dockerd']).then(() => false, () => true)), 60_000);
-}
-
-/** Starts dockerd in the background, as scripts/start-services.sh does, and waits for `docker info`. */
-export async function startDockerd(): Promise<void> {
-  if (await docker.ping().then(() => true, () => false)) return;
-  const out = openSync('/var/log/dockerd.log', 'a');
-  const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', out, out] });
-  child.unref();
-  await waitFor('docker info after restarting dockerd', () => run('docker', ['info']).then(() => true), 60_000);
-}

@@ -24,33 +24,62 @@ export interface MigrationFile {
   file: string;
   sql: string;
   checksum: string;
+  /**
+   * Checksums an applied migration of this version may have: this file's and those of its other
+   * TimescaleDB-version variants (a database migrated under an older TimescaleDB keeps its variant).
+   */
+  acceptedChecksums: string[];
 }
 
+/** A TimescaleDB version as [major, minor], from an extversion such as '2.28.3' or '2.18.0-dev'. */
+export function timescaledbMinor(extversion: string): [number, number] {
+  const m = /^(\d+)\.(\d+)/.exec(extversion);
+  if (!m) throw new MigrationError(`cannot read the TimescaleDB version ${JSON.stringify(extversion)}`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+const atLeast = (v: [number, number], min: [number, number]) => v[0] > min[0] || (v[0] === min[0] && v[1] >= min[1]);
+
 /**
- * Migration files are `NNNN_name.sql` (both flavours) or `NNNN_name.<flavour>.sql`.
- * A version must exist for the flavour asked for, once.
+ * Migration files are `NNNN_name.sql` (both flavours) or `NNNN_name.<flavour>.sql`. A TimescaleDB
+ * file may also name the version it needs, `NNNN_name.timescaledb-<major>.<minor>.sql`: of the
+ * variants of one version, the one with the highest such version the server has is applied (a file
+ * without one needs none). 0002 has two: the compression API, and from 2.18 the columnstore API.
+ * A version must exist for the flavour asked for, once per required version.
+ * @param timescaledbVersion the installed extension's version (timescaledb flavour); without it the
+ *   variant without a required version is taken.
  */
-export function loadMigrations(dir: string, flavour: StorageFlavour): MigrationFile[] {
-  const byVersion = new Map<number, MigrationFile>();
+export function loadMigrations(dir: string, flavour: StorageFlavour, timescaledbVersion?: string): MigrationFile[] {
+  const installed = timescaledbVersion === undefined ? undefined : timescaledbMinor(timescaledbVersion);
+  const candidates = new Map<number, { file: MigrationFile; needs: [number, number] }[]>();
   for (const file of readdirSync(dir).sort()) {
-    const match = /^(\d{4})_([a-z0-9_]+?)(?:\.(postgres|timescaledb))?\.sql$/.exec(file);
+    const match = /^(\d{4})_([a-z0-9_]+?)(?:\.(postgres|timescaledb)(?:-(\d+)\.(\d+))?)?\.sql$/.exec(file);
     if (!match) continue;
-    const [, versionText, name, fileFlavour] = match;
+    const [, versionText, name, fileFlavour, major, minor] = match;
     if (fileFlavour && fileFlavour !== flavour) continue;
+    if (major !== undefined && fileFlavour !== 'timescaledb') continue;
     const version = Number(versionText);
-    if (byVersion.has(version)) {
-      throw new MigrationError(`two migrations with version ${version} for ${flavour}: ${byVersion.get(version)?.file} and ${file}`);
-    }
+    const needs: [number, number] = major === undefined ? [0, 0] : [Number(major), Number(minor)];
+    const list = candidates.get(version) ?? [];
+    const twin = list.find((c) => c.needs[0] === needs[0] && c.needs[1] === needs[1]);
+    if (twin) throw new MigrationError(`two migrations with version ${version} for ${flavour}: ${twin.file.file} and ${file}`);
     const sql = readFileSync(path.join(dir, file), 'utf8');
-    byVersion.set(version, {
-      version,
-      name: name as string,
-      file,
-      sql,
-      checksum: createHash('sha256').update(sql).digest('hex'),
-    });
+    const checksum = createHash('sha256').update(sql).digest('hex');
+    list.push({ file: { version, name: name as string, file, sql, checksum, acceptedChecksums: [] }, needs });
+    candidates.set(version, list);
   }
-  return [...byVersion.values()].sort((a, b) => a.version - b.version);
+  const chosen: MigrationFile[] = [];
+  for (const [version, list] of candidates) {
+    const usable = list.filter((c) => (installed ? atLeast(installed, c.needs) : c.needs[0] === 0 && c.needs[1] === 0));
+    usable.sort((x, y) => (atLeast(x.needs, y.needs) ? -1 : 1));
+    const pick = usable[0];
+    if (!pick) {
+      const needs = list.map((c) => `${c.file.file} needs TimescaleDB ${c.needs.join('.')}`).join(', ');
+      throw new MigrationError(`no migration ${version} for TimescaleDB ${timescaledbVersion ?? '(version unknown)'}: ${needs}`);
+    }
+    chosen.push({ ...pick.file, acceptedChecksums: list.map((c) => c.file.checksum) });
+  }
+  return chosen.sort((a, b) => a.version - b.version);
 }
 
 export interface MigrateOptions {
@@ -94,7 +123,11 @@ async function migrateLocked(client: PoolClient, options: MigrateOptions): Promi
       applied_at timestamptz NOT NULL DEFAULT now());
   `);
   const flavour = await chooseFlavour(client, options.storage, log);
-  const files = loadMigrations(options.dir ?? DEFAULT_SQL_DIR, flavour);
+  const timescaledbVersion =
+    flavour === 'timescaledb'
+      ? (await client.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'")).rows[0]?.extversion
+      : undefined;
+  const files = loadMigrations(options.dir ?? DEFAULT_SQL_DIR, flavour, timescaledbVersion);
   const applied = (
     await client.query<{ version: number; name: string; checksum: string; flavour: string }>(
       'SELECT version, name, checksum, flavour FROM schema_migrations ORDER BY version',
@@ -215,7 +248,7 @@ async function checkConsistency(
           'it was migrated by a newer Dockpulse; run that version or restore a backup',
       );
     }
-    if (file.checksum !== row.checksum) {
+    if (!file.acceptedChecksums.includes(row.checksum)) {
       throw new MigrationError(
         `migration ${file.file} changed after it was applied (checksum differs); ` +
           'migrations are append-only: add a new migration instead of editing an applied one',

@@ -113,7 +113,7 @@ function templateName(flavour: StorageFlavour): string {
   const files = loadMigrations(DEFAULT_SQL_DIR, flavour);
   // The roles' script shapes the template too (owners, grants).
   const digest = createHash('sha256')
-    .update(files.map((f) => f.checksum).join(''))
+    .update(files.map((f) => f.acceptedChecksums.join('')).join(''))
     .update(readFileSync(ROLES_INIT_SCRIPT))
     .digest('hex')
     .slice(0, 24);

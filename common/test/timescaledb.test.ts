@@ -1,12 +1,13 @@
 // The TimescaleDB flavour of the schema, on the server named by TIMESCALEDB_TEST_URL (see
 // docs/timescaledb-local.md). Without it the suite is one skipped test that says why.
 // Background jobs are never waited for: on the builds here (TimescaleDB 2.28 on PostgreSQL 15.20,
-// 2.29 on 17.12) TimescaleDB's job workers may fail with "cannot drop portal "" while it is being set up", while the same jobs succeed with
-// CALL run_job(id); so every policy here is run explicitly.
-import { readFileSync } from 'node:fs';
+// 2.29 on 17.12) TimescaleDB's job workers may fail with "cannot drop portal "" while it is being
+// set up", while the same jobs succeed with CALL run_job(id); so every policy here is run explicitly.
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
-import { createPool, DEFAULT_SQL_DIR, loadMigrations, migrate } from '@dockpulse/common';
+import { createPool, DEFAULT_SQL_DIR, loadMigrations, migrate, timescaledbMinor } from '@dockpulse/common';
 import {
   createTestDatabase,
   TEST_DATABASE_URL,
@@ -71,6 +72,13 @@ function statsRows(day: number, containers: string[], perHour = 4, hours = [1, 2
   return rows;
 }
 
+const extversion = async (pool: Pool) =>
+  (await pool.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'")).rows[0]?.extversion as string;
+const atLeast218 = (v: string) => {
+  const [major, minor] = timescaledbMinor(v);
+  return major > 2 || (major === 2 && minor >= 18);
+};
+
 const insertStats = (pool: Pool, rows: Record<string, unknown>[], onConflict = '') =>
   pool.query(
     `INSERT INTO container_stats SELECT * FROM json_populate_recordset(NULL::container_stats, $1) ${onConflict}`,
@@ -100,8 +108,11 @@ if (!TIMESCALEDB_TEST_URL) {
     it('applies on an empty database, records the flavour, and a second run changes nothing', async () => {
       const first = await migrate(pool, { storage: 'timescaledb' });
       expect(first.flavour).toBe('timescaledb');
-      const files = loadMigrations(DEFAULT_SQL_DIR, 'timescaledb').map((f) => f.file);
-      expect(files.slice(0, 3)).toEqual(['0001_core.sql', '0002_timeseries.timescaledb.sql', '0003_job_runs.sql']);
+      const installed = await extversion(pool);
+      const files = loadMigrations(DEFAULT_SQL_DIR, 'timescaledb', installed).map((f) => f.file);
+      // 2.18 and later: the columnstore API's variant of 0002
+      const variant = atLeast218(installed) ? '0002_timeseries.timescaledb-2.18.sql' : '0002_timeseries.timescaledb.sql';
+      expect(files.slice(0, 3)).toEqual(['0001_core.sql', variant, '0003_job_runs.sql']);
       expect(first.applied).toEqual(files);
       const meta = await pool.query("SELECT value FROM dockpulse_meta WHERE key = 'storage_flavour'");
       expect(meta.rows[0].value).toBe('timescaledb');
@@ -114,9 +125,41 @@ if (!TIMESCALEDB_TEST_URL) {
 
     it('the migration file itself can run again without error or change', async () => {
       const jobsBefore = await jobs(pool);
-      const sql = readFileSync(path.join(DEFAULT_SQL_DIR, '0002_timeseries.timescaledb.sql'), 'utf8');
+      const file = atLeast218(await extversion(pool)) ? '0002_timeseries.timescaledb-2.18.sql' : '0002_timeseries.timescaledb.sql';
+      const sql = readFileSync(path.join(DEFAULT_SQL_DIR, file), 'utf8');
       await pool.query(sql);
       expect(await jobs(pool)).toEqual(jobsBefore);
+    });
+  });
+
+  describe('TimescaleDB flavour: a database migrated with the compression-API variant of 0002', () => {
+    let db: TestDatabase;
+    let pool: Pool;
+    const oldDir = mkdtempSync(path.join(tmpdir(), 'dp-sql-before-2.18-'));
+    beforeAll(async () => {
+      db = await createTestDatabase({ migrated: false, serverUrl });
+      pool = createPool({ connectionString: db.url });
+      // the migrations as a Dockpulse without the 2.18 variant had them
+      for (const f of readdirSync(DEFAULT_SQL_DIR)) if (!/-\d+\.\d+\.sql$/.test(f)) copyFileSync(path.join(DEFAULT_SQL_DIR, f), path.join(oldDir, f));
+    });
+    afterAll(async () => {
+      await pool?.end();
+      await db?.drop();
+      rmSync(oldDir, { recursive: true, force: true });
+    });
+
+    it('stays valid when the runner now picks the columnstore variant: nothing is applied again, nothing refused', async () => {
+      const before = await migrate(pool, { storage: 'timescaledb', dir: oldDir });
+      expect(before.applied).toContain('0002_timeseries.timescaledb.sql');
+      const policies = await jobs(pool);
+      const after = await migrate(pool, { storage: 'timescaledb' });
+      expect(after.applied).toEqual([]);
+      expect(await jobs(pool)).toEqual(policies);
+      // both variants give the same columnstore settings and policy
+      const settings = await pool.query(
+        `SELECT segmentby, orderby FROM timescaledb_information.hypertable_compression_settings WHERE hypertable = 'container_stats'::regclass`,
+      );
+      expect(settings.rows).toEqual([{ segmentby: 'host_id,container_id', orderby: '"time" DESC' }]);
     });
   });
 

@@ -45,6 +45,7 @@ import { writerSettings } from '@dockpulse/collector/writer/config';
 import { CollectorProcess } from './collector-process';
 import { EventObserver, eventKey } from './event-observer';
 import { compareLogLines, compareStatsSlots, formatTally, runningIntervals, SLOT_MS, tally, type Interval, type Tally } from './invariants';
+import { sleep, waitFor } from '../integration/support';
 import { OwnDockerd } from './own-dockerd';
 import { SpoolFs } from './spool-fs';
 import { LOGGER_LINES_PER_SEC, LOGGERS, startWorkload, STATS_ONLY, TEST_IMAGE, type WorkloadContainer } from './workload';
@@ -86,18 +87,8 @@ function machineMissing(): string | undefined {
 }
 const missing = machineMissing();
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nextSlotStart = (afterMs = Date.now()) => (Math.floor(afterMs / SLOT_MS) + 1) * SLOT_MS;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 (missing ? describe.skip : describe)(`fault schedule${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let pg: ThrowawayPostgres;

@@ -148,10 +148,15 @@ describe('collector process', () => {
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const metrics = await waitFor('/metrics with samples', async () => {
+      // Stats start at once (into the spool); the log followers start once the database is reached
+      // and their positions are read ("collector running"), so wait for both and for a log line.
+      await waitFor('the collector running with its database jobs', async () => output.includes('collector running'), 30_000);
+      const metrics = await waitFor('/metrics with samples and log lines', async () => {
         const res = await fetch(`http://127.0.0.1:${port}/metrics`);
         const text = await res.text();
-        return /dockpulse_collector_stats_samples_total [1-9]/.test(text) ? text : undefined;
+        const sampled = /dockpulse_collector_stats_samples_total [1-9]/.test(text);
+        const logged = /dockpulse_collector_log_lines_total(\{[^}]*\})? [1-9]/.test(text);
+        return sampled && logged ? text : undefined;
       }, 30_000);
       expect(metrics).toMatch(/dockpulse_collector_errors_total/);
       // samples are still in the writer (5 s flush interval); SIGTERM must store them

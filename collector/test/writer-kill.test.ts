@@ -1,38 +1,27 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '@dockpulse/common/testing-postgres';
 import type { WriterState } from '@dockpulse/collector/writer';
 import { Spool } from '@dockpulse/collector/writer/spool';
+import { startTsxChild } from './support/node-child';
 import { writerFixture } from './support/writer-db';
 import { statsRow, tempSpoolDir, waitFor } from './support/writer-rows';
 
 const fx = writerFixture();
-const repoRoot = path.resolve(__dirname, '..', '..');
 
 /** Runs the child until it reports its state, then SIGKILLs it and waits for it to be gone. */
 async function runAndKill(args: string[]): Promise<WriterState> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support', 'writer-child.ts'), ...args], {
-    cwd: repoRoot,
-    // tsconfig.tests.json maps @dockpulse/* to the sources, so the child needs no build.
-    env: { ...process.env, TSX_TSCONFIG_PATH: path.join(repoRoot, 'tsconfig.tests.json') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  const { child, stdout, stderr, exited } = startTsxChild(path.join(__dirname, 'support', 'writer-child.ts'), args);
   try {
     await waitFor('the child writer to report its state', () => {
-      if (child.exitCode !== null) throw new Error(`child exited with ${child.exitCode}: ${stderr}`);
-      return stdout.includes('\n');
+      if (child.exitCode !== null) throw new Error(`child exited with ${child.exitCode}: ${stderr()}`);
+      return stdout().includes('\n');
     }, 30_000);
   } finally {
     child.kill('SIGKILL');
   }
   expect(await exited).toBe('SIGKILL');
-  return JSON.parse(stdout.split('\n')[0] as string) as WriterState;
+  return JSON.parse(stdout().split('\n')[0] as string) as WriterState;
 }
 
 describe('BatchWriter after a SIGKILL', () => {

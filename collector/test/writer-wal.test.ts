@@ -2,7 +2,7 @@
 // appended row, a replay stores each row exactly once, a torn record is reported and skipped
 // with everything after it kept, and a spool that cannot take rows (its bound, a full disk) holds
 // them in memory, says so, and resumes.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,11 +11,11 @@ import { encodeRecord } from '@dockpulse/collector/writer/spool';
 import { CollectorMetrics } from '@dockpulse/collector/metrics';
 import { MaintenanceJob } from '@dockpulse/collector/jobs/maintenance-job';
 import type { JobContext } from '@dockpulse/collector/jobs/context';
+import { startTsxChild } from './support/node-child';
 import { writerFixture } from './support/writer-db';
 import { memoryLogger, sleep, statsRow, tempSpoolDir, waitFor } from './support/writer-rows';
 
 const fx = writerFixture();
-const repoRoot = path.resolve(__dirname, '..', '..');
 const segments = (dir: string) => readdirSync(dir).filter((f) => /^segment-\d+\.wal$/.test(f)).sort();
 
 /** The times of one container's stored rows, in time order, and how many distinct. */
@@ -27,20 +27,11 @@ async function storedTimes(containerId: string): Promise<{ times: number[]; dist
 
 /** Runs the wal child until it has reported `cycles` appended cycles, waits a random part of a cycle, SIGKILLs it. */
 async function killMidCycle(args: string[], cycles: number): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support', 'wal-child.ts'), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, TSX_TSCONFIG_PATH: path.join(repoRoot, 'tsconfig.tests.json') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-  const reports = () => stdout.split('\n').filter((l) => l.startsWith('appended '));
+  const { child, stdout, stderr, exited } = startTsxChild(path.join(__dirname, 'support', 'wal-child.ts'), args);
+  const reports = () => stdout().split('\n').filter((l) => l.startsWith('appended '));
   try {
     await waitFor(`${cycles} cycles of the child`, () => {
-      if (child.exitCode !== null) throw new Error(`child exited with ${child.exitCode}: ${stderr}`);
+      if (child.exitCode !== null) throw new Error(`child exited with ${child.exitCode}: ${stderr()}`);
       return reports().length >= cycles;
     }, 60_000);
     await sleep(Math.floor(Math.random() * 50)); // somewhere in the next cycle: writing, appending or storing

@@ -2,7 +2,7 @@
 // a varied workload, then what landed in the tables, and the built process. The dockerd restart
 // is last, on an engine of the test's own, so the shared engine and the other test files running
 // beside this one are never stopped.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +27,7 @@ import {
   type RunningCollector,
 } from './support';
 import { OwnDockerd } from '../faults/own-dockerd';
+import { startNodeChild } from '../support/node-child';
 
 jest.setTimeout(120_000);
 
@@ -129,9 +130,7 @@ describe('collector process', () => {
     if (why) return console.warn(`skipped: ${why}`);
     const container = await startContainer({ name: 'main-proc', runId, cmd: ['sh', '-c', 'echo hello-from-main; sleep 600'] });
     const port = await freePort();
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
+    const { child, output: printed, exited } = startNodeChild([MAIN], {
         DATABASE_URL: mainDb.url,
         HOST_ID: `main-test-${runId}`,
         STATS_SCHEDULE: '* * * * * *',
@@ -140,17 +139,11 @@ describe('collector process', () => {
         SPOOL_DIR: tempDir('dp-main-spool-'),
         WRITER_FLUSH_INTERVAL: '5s',
         LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       // Stats start at once (into the spool); the log followers start once the database is reached
       // and their positions are read ("collector running"), so wait for both and for a log line.
-      await waitFor('the collector running with its database jobs', async () => output.includes('collector running'), 30_000);
+      await waitFor('the collector running with its database jobs', async () => printed().includes('collector running'), 30_000);
       const metrics = await waitFor('/metrics with samples and log lines', async () => {
         const res = await fetch(`http://127.0.0.1:${port}/metrics`);
         const text = await res.text();
@@ -162,7 +155,7 @@ describe('collector process', () => {
       // samples are still in the writer (5 s flush interval); SIGTERM must store them
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(output).toMatch(/"msg":"stopped"/);
+      expect(printed()).toMatch(/"msg":"stopped"/);
       const stats = await mainPool.query('SELECT count(*)::int AS n FROM container_stats WHERE container_id = $1', [container.id]);
       expect(stats.rows[0].n).toBeGreaterThanOrEqual(1);
       const logs = await mainPool.query('SELECT message FROM container_logs WHERE container_id = $1', [container.id]);

@@ -45,6 +45,11 @@ export class CollectorMetrics {
     help: 'Wall time of the last stats cycle',
     registers: [this.registry],
   });
+  private readonly cycles = new Counter({
+    name: 'dockpulse_collector_stats_cycles_total',
+    help: 'Stats cycles run (a skipped overrun is not one)',
+    registers: [this.registry],
+  });
   private readonly samples = new Counter({
     name: 'dockpulse_collector_stats_samples_total',
     help: 'Stats samples handed to the writer',
@@ -156,6 +161,7 @@ export class CollectorMetrics {
   statsCycle(durationMs: number, samples: number): void {
     this.lastStatsCycleMs = durationMs;
     this.statsCycles += 1;
+    this.cycles.inc();
     this.cycleSeconds.set(durationMs / 1000);
     this.samples.inc(samples);
   }

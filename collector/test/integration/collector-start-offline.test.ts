@@ -2,13 +2,13 @@
 // into the spool, reaches the database with backoff, migrates, replays the spool, and only then
 // reads the log and event resume positions, so the lines the engine still holds are stored too.
 // Real engine, the built collector (collector/dist/main.js), a throwaway PostgreSQL it stops itself.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
 import { freePort, startThrowawayPostgres, throwawayPostgresUnavailable, type ThrowawayPostgres } from '@dockpulse/common/testing-postgres';
 import { docker, engineMissing, removeRunContainers, TEST_IMAGE, TEST_LABEL, tempDir, testPool, waitFor } from './support';
+import { startNodeChild } from '../support/node-child';
 
 const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'main.js');
 
@@ -44,18 +44,11 @@ describe('collector started while its database is down', () => {
     await logger.start();
     const metricsPort = await freePort();
     const hostId = `host-${runId}`;
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env, DATABASE_URL: db.url, HOST_ID: hostId, SPOOL_DIR: tempDir('dp-offline-spool-'), METRICS_PORT: String(metricsPort),
+    const { child, output: printed, exited } = startNodeChild([MAIN], {
+        DATABASE_URL: db.url, HOST_ID: hostId, SPOOL_DIR: tempDir('dp-offline-spool-'), METRICS_PORT: String(metricsPort),
         STATS_SCHEDULE: '* * * * * *', STATUS_SCHEDULE: '*/5 * * * * *', LOG_LEVEL: 'info', WRITER_RETRY_BASE: '100ms', WRITER_RETRY_CAP: '1s',
         DATABASE_WAIT_TIMEOUT: '2s',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const scrape = async (name: string) => {
         const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '');
@@ -64,8 +57,8 @@ describe('collector started while its database is down', () => {
       };
       // Stats rows of several cycles (and the hosts row) are in the spool while nothing answers.
       await waitFor('rows in the spool', async () => (await scrape('dockpulse_collector_spooled_rows')) >= 6, 30_000);
-      expect(output).toMatch(/not reached yet: collecting into the spool meanwhile/);
-      await waitFor('the DATABASE_WAIT_TIMEOUT message', async () => /not reached within DATABASE_WAIT_TIMEOUT: still collecting/.test(output), 10_000);
+      expect(printed()).toMatch(/not reached yet: collecting into the spool meanwhile/);
+      await waitFor('the DATABASE_WAIT_TIMEOUT message', async () => /not reached within DATABASE_WAIT_TIMEOUT: still collecting/.test(printed()), 10_000);
       expect(child.exitCode).toBeNull();
       // An event while the database is down, on a host with no stored event yet: read once connected.
       const late = await docker.createContainer({
@@ -73,11 +66,13 @@ describe('collector started while its database is down', () => {
         Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'none' },
       });
       await late.start();
+      // At least three stats cycles while nothing answers (on a loaded machine two may be all by now).
+      await waitFor('three stats cycles without the database', async () => (await scrape('dockpulse_collector_stats_cycles_total')) >= 3, 30_000);
       const upAtMs = Date.now();
       await pg.start();
       pool = testPool(db.url);
-      await waitFor('the replay and the jobs', async () => /collector running: spool replayed/.test(output), 30_000);
-      expect(output.indexOf('reached and migrated: storing the spool')).toBeLessThan(output.indexOf('collector running: spool replayed'));
+      await waitFor('the replay and the jobs', async () => /collector running: spool replayed/.test(printed()), 30_000);
+      expect(printed().indexOf('reached and migrated: storing the spool')).toBeLessThan(printed().indexOf('collector running: spool replayed'));
       const p = pool;
       const early = await p.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM container_stats WHERE host_id = $1 AND container_id = $2 AND time < $3', [hostId, logger.id, new Date(upAtMs)],

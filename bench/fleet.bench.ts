@@ -4,6 +4,7 @@
 //   npx tsc -b && npx tsx bench/fleet.bench.ts [--containers=50,500,2000] [--per-host=50] [--minutes=60]
 //     [--log-lines-per-container=100] [--runs=3] [--flavours=postgres,timescaledb]
 //     [--narrow-keys=true] (plain flavour, largest size: the part 6 prototype, bench/fleet/narrow-keys.ts)
+//     [--logs-explain=true] (print the plans of the log searches; --minutes=0 --narrow-keys=false measures logs only)
 // TIMESCALEDB_TEST_URL names the TimescaleDB server; without it that flavour is skipped.
 import { performance } from 'node:perf_hooks';
 import { createLogger, createPool, type StorageFlavour } from '@dockpulse/common';
@@ -13,8 +14,8 @@ import { createApp } from '../api/src/app';
 import { Cache, MemoryBackend } from '../api/src/cache';
 import { testConfig, type ApiConfig } from '../api/src/config';
 import { createReadPool } from '../api/src/db/read-pool';
-import { CORPUS_TERMS, writeLogCorpus } from '../api/test/helpers/log-corpus';
 import { ingestStats, makeFleet } from './fleet/generate';
+import { logSearches, referenceRows, writeIndexedCorpus } from './fleet/logs';
 import { measureNarrowKeys } from './fleet/narrow-keys';
 import { rollupBeforeAfter } from './fleet/rollup-before-after';
 
@@ -80,10 +81,9 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
     const fromMs = toMs - MINUTES * 60_000;
     const ingest = await ingestStats(writer, flavour, fleet, fromMs, toMs);
     const logLines = LOGS_PER_CONTAINER * fleet.containers.length;
-    let t = performance.now();
-    await writeLogCorpus(writer, { lines: logLines, fromMs: toMs - 24 * 3_600_000, toMs, containers: fleet.containers.map((c) => ({ hostId: c.host_id, containerId: c.container_id })) });
-    const logSeconds = (performance.now() - t) / 1000;
-    t = performance.now();
+    const corpus = await writeIndexedCorpus(writer, { lines: logLines, fromMs: toMs - 24 * 3_600_000, toMs, containers: fleet.containers.map((c) => ({ hostId: c.host_id, containerId: c.container_id })) });
+    const logSeconds = corpus.writeS;
+    const t = performance.now();
     if (flavour === 'postgres') {
       while ((await writer.query<{ n: number }>('SELECT dockpulse_rollup() AS n')).rows[0]!.n > 0);
     } else {
@@ -93,7 +93,7 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
     const rollupS = (performance.now() - t) / 1000;
     await writer.query('ANALYZE');
     storage.push({ flavour, containers: fleet.containers.length, ...(await sizes(writer, flavour, ingest.statsRows)) });
-    console.log(`${label}: ${ingest.statsRows} stats rows + ${ingest.eventRows} events in ${ingest.seconds.toFixed(1)} s (${Math.round(ingest.statsRows / ingest.seconds)} rows/s, ${hosts} writers); ${logLines} log lines in ${logSeconds.toFixed(1)} s; rollup ${rollupS.toFixed(2)} s`);
+    console.log(`${label}: ${ingest.statsRows} stats rows + ${ingest.eventRows} events in ${ingest.seconds.toFixed(1)} s (${Math.round(ingest.statsRows / ingest.seconds)} rows/s, ${hosts} writers); ${logLines} log lines in ${logSeconds.toFixed(1)} s, trigram index over them ${corpus.indexS.toFixed(1)} s; rollup ${rollupS.toFixed(2)} s`);
     results.push({ flavour, containers: fleet.containers.length, query: 'ingest (rows/s, one writer per host)', ms: '', bytes: '', note: `${Math.round(ingest.statsRows / ingest.seconds)} rows/s` });
     results.push({ flavour, containers: fleet.containers.length, query: 'rollup of the range', ms: Math.round(rollupS * 1000), bytes: '', note: '' });
     const largest = containers === Math.max(...SIZES);
@@ -115,6 +115,7 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
     // "before": the unbounded answer of a request without containers (STATS_MAX_SERIES above the fleet).
     const before = await startApi(db.readerUrl, { statsMaxSeries: 10_000 });
     const after = await startApi(db.readerUrl);
+    const reader = createPool({ connectionString: db.readerUrl, max: 1 });
     try {
       // One hour raw, as a panel 1,000 points wide asks for it (resolution=raw: a range of exactly 1 h
       // is the hourly table's under the default policy).
@@ -130,13 +131,13 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
       q.push(['cpu_percent: top=10, 6 h (dashboard default, hourly)', after, `/api/v1/stats?${sixHours}&metrics=cpu_percent&top=10&by=cpu_percent`]);
       q.push(['cpu_percent: groupBy=host, 6 h (hourly)', after, `/api/v1/stats?${sixHours}&metrics=cpu_percent&groupBy=host`]);
       q.push(['events (annotations + table)', after, `/api/v1/events?from=${toMs - 3_600_000}&to=${toMs}`]);
-      q.push([`logs q=${CORPUS_TERMS.rare} (rare)`, after, `/api/v1/logs?q=${CORPUS_TERMS.rare}&from=${toMs - 7 * 86_400_000}&to=${toMs}`]);
-      q.push([`logs q=${CORPUS_TERMS.common} (common, first page)`, after, `/api/v1/logs?q=${encodeURIComponent(CORPUS_TERMS.common)}&from=${toMs - 7 * 86_400_000}&to=${toMs}`]);
-      q.push(['logs of one container, common term', after, `/api/v1/logs?containers=${fleet.containers[7]!.name}&host=${fleet.containers[7]!.host_id}&q=${encodeURIComponent(CORPUS_TERMS.common)}&from=${toMs - 7 * 86_400_000}&to=${toMs}`]);
+      const searches = logSearches(toMs, fleet.containers[7]!);
+      for (const s of searches) q.push([s.name, after, s.path]);
       for (const [name, h, path] of q) {
         const r = await timed(h, path);
         results.push({ flavour, containers: fleet.containers.length, query: name, ms: Math.round(r.ms * 10) / 10, bytes: r.bytes, note: r.status === 200 ? '' : `HTTP ${r.status}` });
       }
+      for (const r of await referenceRows(reader, searches, RUNS, 'trigram index', flags['logs-explain'] === 'true')) results.push({ flavour, containers: fleet.containers.length, ...r, bytes: '' });
       if (flags['logs-without-index'] !== 'false' && containers === Math.max(...SIZES)) {
         // Part 2's "before": the same searches without the trigram index.
         await writer.query('DROP INDEX container_logs_message_trgm');
@@ -145,10 +146,12 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
           const r = await timed(h, path);
           results.push({ flavour, containers: fleet.containers.length, query: `${name}, no trigram index (before)`, ms: Math.round(r.ms * 10) / 10, bytes: r.bytes, note: '' });
         }
+        for (const r of await referenceRows(reader, searches.slice(0, 2), RUNS, 'no trigram index', flags['logs-explain'] === 'true')) results.push({ flavour, containers: fleet.containers.length, ...r, bytes: '' });
       }
     } finally {
       await before.close();
       await after.close();
+      await reader.end();
     }
   } finally {
     await writer.end();

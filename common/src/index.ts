@@ -1,5 +1,6 @@
 export * from './backoff';
 export * from './config';
+export * from './contract';
 export * from './db';
 export * from './logger';
 export * from './migrations';

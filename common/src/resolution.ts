@@ -1,8 +1,7 @@
-// Which stats table serves a time range (DESIGN §4): short ranges read raw samples, longer ones
-// the hourly or daily rollups; a range that reaches past a table's retention moves coarser.
-
-export type Resolution = 'raw' | 'hourly' | 'daily';
-export type ResolutionRequest = Resolution | 'auto';
+// Which stats table serves a time range (GET /stats, docs/architecture.md "The flow"): short
+// ranges read raw samples, longer ones the hourly or daily rollups; a range that reaches past a
+// table's retention moves coarser.
+import { RESOLUTIONS, type Resolution, type ResolutionRequest } from './contract/lists';
 
 export const RESOLUTION_TABLES: Record<Resolution, string> = {
   raw: 'container_stats',
@@ -39,7 +38,7 @@ export interface ResolutionChoice {
   intervalMs: number;
 }
 
-const ORDER: Resolution[] = ['raw', 'hourly', 'daily'];
+const ORDER: readonly Resolution[] = RESOLUTIONS;
 
 export function chooseResolution(args: {
   fromMs: number;

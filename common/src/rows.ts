@@ -1,5 +1,7 @@
-// Row shapes of the tables in sql/ (see DESIGN §2). The collector produces them, the writer
-// stores them, the API reads them back. Byte counters are numbers (they stay below 2^53).
+// Row shapes of the tables in sql/ (docs/architecture.md, "The flow"). The collector produces
+// them, the writer stores them, the API reads them back. Byte counters are numbers (they stay
+// below 2^53). The words a row holds (states, streams, actions) are the contract's lists.
+import type { ContainerState, LogStream } from './contract/lists';
 
 export interface HostRow {
   host_id: string;
@@ -13,8 +15,6 @@ export interface HostRow {
   cgroup_version: number | null;
   last_seen: Date;
 }
-
-export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead' | 'removed';
 
 export interface ContainerInfoRow {
   host_id: string;
@@ -61,8 +61,6 @@ export interface ContainerStatsRow {
   pids: number | null;
 }
 
-export type LogStream = 'stdout' | 'stderr';
-
 export interface ContainerLogRow {
   time: Date;
   host_id: string;
@@ -72,16 +70,6 @@ export interface ContainerLogRow {
   seq: number;
   message: string;
 }
-
-/**
- * The container event actions the collector records, in Docker's words (other engines' words are
- * mapped to them by the collector), and so the ones the API filters on: one list for both.
- */
-export const EVENT_ACTIONS = [
-  'create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause',
-  'destroy', 'rename', 'update', 'health_status',
-] as const;
-export type EventAction = (typeof EVENT_ACTIONS)[number];
 
 export interface ContainerEventRow {
   time: Date;

@@ -1,6 +1,7 @@
 // The plain flavour's rollup of the fleet's range, the function as migration 0002 defined it
-// ("before": one statement over all dirty hours) against the one in the schema now, on the same
-// rows: every hour of the range is marked dirty again before each call, calls alternate.
+// ("before": one statement over all dirty hours, hourly rows only) against the one in the schema now
+// (0008: the minute tier and host slots from raw rows, hourly from minutes), on the same rows:
+// every hour of the range is marked dirty again before each call, calls alternate.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,8 +19,13 @@ function rollup0002(): string {
 export async function rollupBeforeAfter(admin: Pool, runs: number): Promise<{ beforeMs: number; afterMs: number }> {
   await admin.query(rollup0002());
   const timed = async (fn: string) => {
+    // 0002's function reads dirty hours, the schema's (0008) dirty minutes: both marked every time.
+    await admin.query('CREATE TABLE IF NOT EXISTS container_stats_dirty_hours (bucket timestamptz PRIMARY KEY)');
     await admin.query(
       "INSERT INTO container_stats_dirty_hours SELECT DISTINCT date_trunc('hour', time, 'UTC') FROM container_stats ON CONFLICT DO NOTHING",
+    );
+    await admin.query(
+      "INSERT INTO container_stats_dirty_minutes SELECT DISTINCT date_trunc('minute', time) FROM container_stats ON CONFLICT DO NOTHING",
     );
     const t = performance.now();
     await admin.query(`SELECT ${fn}()`);

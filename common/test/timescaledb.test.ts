@@ -21,7 +21,7 @@ const DAY = 24 * HOUR;
 const todayMs = Math.floor(Date.now() / DAY) * DAY;
 
 const TIME_SERIES = ['container_stats', 'container_logs', 'container_events'];
-const ROLLUPS = ['container_stats_hourly', 'container_stats_daily'];
+const ROLLUPS = ['container_stats_hourly', 'container_stats_daily', 'container_stats_minute'];
 
 async function columns(pool: Pool, table: string): Promise<{ name: string; type: string }[]> {
   const r = await pool.query<{ name: string; type: string }>(
@@ -202,6 +202,7 @@ if (!TIMESCALEDB_TEST_URL) {
       expect(r.rows.map((x) => [x.view_name, x.materialized_only])).toEqual([
         ['container_stats_daily', false],
         ['container_stats_hourly', false],
+        ['container_stats_minute', false],
       ]);
       const daily = r.rows[0];
       const hourly = r.rows[1];
@@ -221,6 +222,8 @@ if (!TIMESCALEDB_TEST_URL) {
         ['container_stats_daily', 'policy_retention', '3 years'],
         ['container_stats_hourly', 'policy_refresh_continuous_aggregate', '3 days'],
         ['container_stats_hourly', 'policy_retention', '90 days'],
+        ['container_stats_minute', 'policy_refresh_continuous_aggregate', '3 days'],
+        ['container_stats_minute', 'policy_retention', '31 days'],
       ]);
     });
 
@@ -264,6 +267,7 @@ if (!TIMESCALEDB_TEST_URL) {
         ['container_stats', '4 days'],
         ['container_stats_daily', '1 year'],
         ['container_stats_hourly', '90 days'],
+        ['container_stats_minute', '31 days'],
       ]);
       const again = await pool.query("SELECT dockpulse_apply_retention('4 days', '90 days', '1 year', '7 days', '30 days') AS n");
       expect(again.rows[0].n).toBe(0);

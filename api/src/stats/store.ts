@@ -2,6 +2,7 @@
 // Ranking (top N), grouping (per host or compose project) and the series bound all happen in the
 // same statement, so a fleet of thousands of containers never crosses the wire.
 import type { Queryable } from '../db/read-pool';
+import { HOST_SLOT_MS, MINUTE_MS, TierSql, tierSpan } from './tiers';
 import type { Resolution } from '@dockpulse/common';
 
 export const METRICS = [
@@ -108,8 +109,46 @@ export interface StatsResult {
   candidates: number;
 }
 
+export interface StatsStoreOptions {
+  /**
+   * Read the pre-aggregated tiers where they give the raw answer (api/src/stats/tiers.ts); default
+   * true. False reads raw rows only: the fleet bench's "raw path".
+   */
+  tiers?: boolean;
+}
+
+interface TiersPresent {
+  minute: boolean;
+  /** Plain flavour only (sql/0008_stats_minute_tier.postgres.sql). */
+  hostSlots: boolean;
+}
+
 export class StatsStore {
-  constructor(private readonly pool: Queryable) {}
+  private tiersPresent: Promise<TiersPresent> | undefined;
+
+  constructor(
+    private readonly pool: Queryable,
+    private readonly options: StatsStoreOptions = {},
+  ) {}
+
+  /** Which tiers the database has, asked once (a database not yet migrated is asked again). */
+  private async tiers(q: StatsQuery): Promise<TiersPresent> {
+    const none = { minute: false, hostSlots: false };
+    if (this.options.tiers === false || q.resolution !== 'raw') return none;
+    this.tiersPresent ??= this.pool
+      .query<{ minute: boolean; host_slots: boolean }>(
+        "SELECT to_regclass('container_stats_minute') IS NOT NULL AS minute, to_regclass('container_stats_host_slots') IS NOT NULL AS host_slots",
+      )
+      .then((r) => ({ minute: r.rows[0]?.minute === true, hostSlots: r.rows[0]?.host_slots === true }));
+    try {
+      const present = await this.tiersPresent;
+      if (!present.minute) this.tiersPresent = undefined;
+      return present;
+    } catch (error) {
+      this.tiersPresent = undefined;
+      throw error;
+    }
+  }
 
   async buckets(q: StatsQuery): Promise<StatsResult> {
     const source = SOURCE[q.resolution];
@@ -121,14 +160,20 @@ export class StatsStore {
     const bucket = epochMs(bin);
     const inRange = `s.${source.time} >= to_timestamp($3::float8 / 1000) AND s.${source.time} < to_timestamp($4::float8 / 1000)`;
     // Containers are named by full id or by name; names resolve through container_info in the same statement.
-    const where = `${inRange}
-            AND ($2::text IS NULL OR s.host_id = $2)
-            AND ($1::text[] IS NULL OR s.container_id = ANY ($1)
-                 OR (s.host_id, s.container_id) IN (SELECT host_id, container_id FROM container_info WHERE name = ANY ($1)))`;
+    const filter = (a: string) => `($2::text IS NULL OR ${a}.host_id = $2)
+            AND ($1::text[] IS NULL OR ${a}.container_id = ANY ($1)
+                 OR (${a}.host_id, ${a}.container_id) IN (SELECT host_id, container_id FROM container_info WHERE name = ANY ($1)))`;
+    const where = `${inRange} AND ${filter('s')}`;
     const params: unknown[] = [q.containers ?? null, q.host ?? null, q.fromMs, q.toMs, q.intervalMs];
     const columns = (metrics: Metric[]) => metrics.map((m) => `${expr(m, '$5')} AS ${m}`).join(', ');
+    const tiers = q.rank || q.groupBy ? await this.tiers(q) : { minute: false, hostSlots: false };
+    // The tiers' SQL takes the range's whole minutes as $7 and $8, after the limit ($6).
+    const span = tierSpan(q.fromMs, q.toMs);
+    const tier = new TierSql({ start: '$7', end: '$8' }, filter);
 
-    if (q.groupBy) return this.grouped(q, q.groupBy, { source, bin, bucket, epochMs, where, params, columns });
+    if (q.groupBy) {
+      return this.grouped(q, q.groupBy, { source, bin, bucket, epochMs, where, params, columns, tiers, tier, span });
+    }
 
     if (!q.rank) {
       const { rows } = await this.pool.query<StatsRow>(
@@ -149,10 +194,16 @@ export class StatsStore {
     // (host_id, container_id, time)).
     const { by, agg, limit } = q.rank;
     params.push(limit);
+    const rangeMs = '($4::float8 - $3::float8)';
+    if (agg === 'avg' && tiers.minute) params.push(span.startMs, span.endMs);
     const score =
-      agg === 'avg'
+      agg === 'avg' && tiers.minute
+        ? // The same average from the minute tier (60 rows per container and hour instead of 720).
+          `SELECT p.host_id, p.container_id, ${TierSql.value(by, rangeMs)} AS score
+             FROM (${tier.partials([by])}) p GROUP BY 1, 2`
+        : agg === 'avg'
         ? // The metric over the range as one bucket: its average (rates: bytes over the range's seconds).
-          `SELECT s.host_id, s.container_id, ${expr(by, '($4::float8 - $3::float8)')} AS score
+          `SELECT s.host_id, s.container_id, ${expr(by, rangeMs)} AS score
              FROM ${source.table} s WHERE ${where} GROUP BY 1, 2`
         : // The highest bucket: the peak the panel would draw.
           `SELECT host_id, container_id, max(v) AS score FROM (
@@ -202,6 +253,9 @@ export class StatsStore {
       where: string;
       params: unknown[];
       columns: (m: Metric[]) => string;
+      tiers: TiersPresent;
+      tier: TierSql;
+      span: { startMs: number; endMs: number };
     },
   ): Promise<StatsResult> {
     const rank = q.rank ?? { by: q.metrics[0]!, agg: 'avg' as const, limit: Number.MAX_SAFE_INTEGER };
@@ -218,23 +272,43 @@ export class StatsStore {
     // they need no per-container pass. Averages (memory, CPU) and maxima (pids) do: a group's memory
     // is the sum of its containers' averages, whatever their sample counts.
     const linear = needed.every((m) => m.endsWith('_bps'));
-    const g = linear
+    const key = groupBy === 'host' ? 'b.host_id' : 'ci.compose_project';
+    // The per-container pass, grouped: its buckets stay timestamps, their epoch-ms are computed per
+    // group bucket.
+    const fromContainers = (b: string) => `SELECT ${key} AS group_key, ${sql.epochMs('b.bin')} AS t, ${needed.map(combine).join(', ')}
+           FROM (${b}) b LEFT JOIN container_info ci USING (host_id, container_id)
+          GROUP BY 1, b.bin`;
+    const useHostSlots =
+      groupBy === 'host' && sql.tiers.hostSlots && q.intervalMs === HOST_SLOT_MS && !q.containers && TierSql.hostSlotsServe(needed);
+    const useMinutes = !useHostSlots && sql.tiers.minute && q.intervalMs % MINUTE_MS === 0;
+    if (useHostSlots || useMinutes) params.push(sql.span.startMs, sql.span.endMs);
+    const g = useHostSlots
+      ? // Clean minutes from the host slots (one row per host and bucket), the rest per container from raw.
+        `g AS (
+         ${sql.tier.hostSlots(needed, sql.epochMs)}
+         UNION ALL
+         ${fromContainers(`SELECT s.host_id, s.container_id, ${sql.bin} AS bin, ${sql.columns(needed)}
+           FROM (${sql.tier.rawRanges()}) r JOIN container_stats s ON s.time >= r.lo AND s.time < r.hi
+          WHERE ${sql.where}
+          GROUP BY s.host_id, s.container_id, bin`)}),`
+      : useMinutes
+      ? // Buckets of whole minutes: each container's from its minute rows (and raw rows where the tier is not current).
+        `g AS (
+         ${fromContainers(`SELECT p.host_id, p.container_id, p.bin, ${needed.map((m) => `${TierSql.value(m, '$5')} AS ${m}`).join(', ')}
+           FROM (${sql.tier.partials(needed, (t) => `date_bin($5::float8 * interval '1 millisecond', ${t}, 'epoch'::timestamptz)`)}) p
+          GROUP BY p.host_id, p.container_id, p.bin`)}),`
+      : linear
       ? `g AS (
          SELECT ${groupBy === 'host' ? 's.host_id' : 'ci.compose_project'} AS group_key, ${sql.bucket} AS t, ${sql.columns(needed)}
            FROM ${sql.source.table} s LEFT JOIN container_info ci USING (host_id, container_id)
           WHERE ${sql.where}
           GROUP BY 1, ${sql.bin}),`
-      : // The per-container pass has a group per container and bucket (every sample, at 5 s buckets):
-        // its buckets stay timestamps, and their epoch-ms are computed per group bucket after it.
-        `b AS (
-         SELECT s.host_id, s.container_id, ${sql.bin} AS bin, ${sql.columns(needed)}
+      : // The per-container pass has a group per container and bucket (every sample, at 5 s buckets).
+        `g AS (
+         ${fromContainers(`SELECT s.host_id, s.container_id, ${sql.bin} AS bin, ${sql.columns(needed)}
            FROM ${sql.source.table} s
           WHERE ${sql.where}
-          GROUP BY s.host_id, s.container_id, ${sql.bin}),
-       g AS (
-         SELECT ${groupBy === 'host' ? 'b.host_id' : 'ci.compose_project'} AS group_key, ${sql.epochMs('b.bin')} AS t, ${needed.map(combine).join(', ')}
-           FROM b LEFT JOIN container_info ci USING (host_id, container_id)
-          GROUP BY 1, b.bin),`;
+          GROUP BY s.host_id, s.container_id, ${sql.bin}`)}),`;
     const { rows } = await this.pool.query<StatsRow & { rank: string; candidates: string }>(
       `WITH ${g}
        r AS MATERIALIZED (

@@ -1,0 +1,118 @@
+// The pre-aggregated tiers under raw samples (sql/0008_stats_minute_tier.*.sql): what the fleet
+// panels over the last hour read instead of every raw sample. Whole minutes of the range whose tier
+// rows are current come from the tier; the range's partial first and last minute, and minutes that
+// received raw rows since their last rollup (the newest minute, a replayed spool's late rows), come
+// from raw rows: the answer equals the raw one (up to the order of float additions).
+import type { Metric } from '@dockpulse/common';
+
+export const MINUTE_MS = 60_000;
+/** The host slots' width: the collector's sample period. */
+export const HOST_SLOT_MS = 5_000;
+
+/**
+ * Each metric as partial aggregates named like the minute tier's columns: how raw rows (alias s)
+ * give each partial, and the metric's value from merged partials (alias p; {W}: bucket width in ms).
+ */
+const PARTIALS: Record<Metric, { columns: Record<string, string>; value: string }> = {
+  cpu_percent: { columns: { cpu_sum: 'sum(s.cpu_percent)', cpu_samples: 'count(s.cpu_percent)' }, value: 'sum(p.cpu_sum) / nullif(sum(p.cpu_samples), 0)' },
+  mem_used_bytes: {
+    columns: { mem_used_sum: 'sum(s.mem_used_bytes)', mem_used_samples: 'count(s.mem_used_bytes)' },
+    value: 'sum(p.mem_used_sum)::float8 / nullif(sum(p.mem_used_samples), 0)',
+  },
+  mem_percent: {
+    columns: { mem_percent_sum: 'sum(s.mem_percent)', mem_percent_samples: 'count(s.mem_percent)' },
+    value: 'sum(p.mem_percent_sum) / nullif(sum(p.mem_percent_samples), 0)',
+  },
+  mem_limit_bytes: { columns: { mem_limit_max: 'max(s.mem_limit_bytes)' }, value: 'max(p.mem_limit_max)::float8' },
+  net_rx_bps: { columns: { net_rx_bytes: 'sum(s.net_rx_delta)' }, value: 'sum(p.net_rx_bytes)::float8 / ({W}::float8 / 1000)' },
+  net_tx_bps: { columns: { net_tx_bytes: 'sum(s.net_tx_delta)' }, value: 'sum(p.net_tx_bytes)::float8 / ({W}::float8 / 1000)' },
+  blk_read_bps: { columns: { blk_read_bytes: 'sum(s.blk_read_delta)' }, value: 'sum(p.blk_read_bytes)::float8 / ({W}::float8 / 1000)' },
+  blk_write_bps: { columns: { blk_write_bytes: 'sum(s.blk_write_delta)' }, value: 'sum(p.blk_write_bytes)::float8 / ({W}::float8 / 1000)' },
+  pids: { columns: { pids_max: 'max(s.pids)' }, value: 'max(p.pids_max)::float8' },
+};
+
+/** A host slot's value (alias h): the slot's containers' averages summed, or averaged for percentages. */
+const HOST_SLOT: Partial<Record<Metric, string>> = {
+  cpu_percent: 'h.cpu_avg_sum / nullif(h.cpu_containers, 0)',
+  mem_used_bytes: 'h.mem_used_avg_sum',
+  mem_percent: 'h.mem_percent_avg_sum / nullif(h.mem_percent_containers, 0)',
+  net_rx_bps: `h.net_rx_bytes::float8 / ${HOST_SLOT_MS / 1000}`,
+  net_tx_bps: `h.net_tx_bytes::float8 / ${HOST_SLOT_MS / 1000}`,
+  blk_read_bps: `h.blk_read_bytes::float8 / ${HOST_SLOT_MS / 1000}`,
+  blk_write_bps: `h.blk_write_bytes::float8 / ${HOST_SLOT_MS / 1000}`,
+  pids: 'h.pids_max_sum::float8',
+};
+
+/** The whole minutes of [fromMs, toMs); empty (start = end = toMs) when the range holds none. */
+export function tierSpan(fromMs: number, toMs: number): { startMs: number; endMs: number } {
+  const startMs = Math.ceil(fromMs / MINUTE_MS) * MINUTE_MS;
+  const endMs = Math.floor(toMs / MINUTE_MS) * MINUTE_MS;
+  return startMs < endMs ? { startMs, endMs } : { startMs: toMs, endMs: toMs };
+}
+
+/**
+ * SQL pieces over the tiers for one statement. Parameters it refers to: $3/$4 the range (ms),
+ * `span` the two parameters holding tierSpan() (ms); `filter(alias)` restricts rows of any table
+ * with host_id and container_id to the request's host and containers.
+ */
+export class TierSql {
+  constructor(
+    private readonly span: { start: string; end: string },
+    private readonly filter: (alias: string) => string,
+  ) {}
+
+  private ts(param: string): string {
+    return `to_timestamp(${param}::float8 / 1000)`;
+  }
+
+  /** Minutes of the span with raw rows not yet rolled up. */
+  private dirty(): string {
+    return `SELECT bucket FROM container_stats_dirty_minutes WHERE bucket >= ${this.ts(this.span.start)} AND bucket < ${this.ts(this.span.end)}`;
+  }
+
+  /** The stretches read from raw rows: before and after the span, and its dirty minutes. */
+  rawRanges(): string {
+    return `SELECT lo, hi FROM (VALUES (${this.ts('$3')}, ${this.ts(this.span.start)}), (${this.ts(this.span.end)}, ${this.ts('$4')})) v(lo, hi) WHERE lo < hi
+       UNION ALL SELECT bucket, bucket + interval '1 minute' FROM (${this.dirty()}) d`;
+  }
+
+  /**
+   * Partials of the metrics per container (and per bucket of `bin(timeColumn)` when given), from the
+   * minute tier and raw rows, as one UNION ALL to merge with value(): GROUP BY host_id,
+   * container_id[, bin] over it.
+   */
+  partials(metrics: Metric[], bin?: (time: string) => string): string {
+    const cols = [...new Set(metrics.flatMap((m) => Object.keys(PARTIALS[m].columns)))];
+    const rawCols = metrics.flatMap((m) => Object.entries(PARTIALS[m].columns));
+    const rawByName = new Map(rawCols);
+    return `SELECT m.host_id, m.container_id${bin ? `, ${bin('m.bucket')} AS bin` : ''}, ${cols.map((c) => `m.${c}`).join(', ')}
+         FROM container_stats_minute m
+        WHERE m.bucket >= ${this.ts(this.span.start)} AND m.bucket < ${this.ts(this.span.end)} AND ${this.filter('m')}
+          AND m.bucket NOT IN (${this.dirty()})
+       UNION ALL
+       SELECT s.host_id, s.container_id${bin ? `, ${bin('s.time')} AS bin` : ''}, ${cols.map((c) => `${rawByName.get(c)} AS ${c}`).join(', ')}
+         FROM (${this.rawRanges()}) r JOIN container_stats s ON s.time >= r.lo AND s.time < r.hi
+        WHERE ${this.filter('s')}
+        GROUP BY s.host_id, s.container_id${bin ? ', bin' : ''}`;
+  }
+
+  /** A metric's value from the merged partials (alias p) over buckets `widthMs` wide (SQL). */
+  static value(metric: Metric, widthMs: string): string {
+    return PARTIALS[metric].value.replace(/\{W\}/g, widthMs);
+  }
+
+  /**
+   * Per-host 5 s slots of the span's clean minutes (columns group_key, t, the metrics), to UNION ALL
+   * with the same columns computed from rawRanges(). Only for requests without a container list.
+   */
+  hostSlots(metrics: Metric[], epochMs: (ts: string) => string): string {
+    return `SELECT h.host_id AS group_key, ${epochMs('h.slot')} AS t, ${metrics.map((m) => `${HOST_SLOT[m]} AS ${m}`).join(', ')}
+         FROM container_stats_host_slots h
+        WHERE h.slot >= ${this.ts(this.span.start)} AND h.slot < ${this.ts(this.span.end)} AND ($2::text IS NULL OR h.host_id = $2)
+          AND date_trunc('minute', h.slot) NOT IN (${this.dirty()})`;
+  }
+
+  static hostSlotsServe(metrics: Metric[]): boolean {
+    return metrics.every((m) => HOST_SLOT[m] !== undefined);
+  }
+}

@@ -17,6 +17,7 @@ import { imageRoutes } from './images/routes';
 import { logRoutes } from './logs/routes';
 import { createApiMetrics } from './metrics/registry';
 import { metricsRoutes } from './metrics/routes';
+import { openApiRoutes } from './openapi/routes';
 import { statsRoutes } from './stats/routes';
 import { streamRoutes } from './stream/routes';
 
@@ -87,9 +88,10 @@ export function createApp(deps: AppDeps): BuiltApp {
   const auth: RequestHandler | undefined = config.auth.tokens.length ? bearerAuth(config.auth.tokens) : undefined;
   const maybe = (needed: boolean): RequestHandler[] => (auth && needed ? [auth] : []);
 
-  // Health first and outside the token check unless AUTH_HEALTH asks for it (load balancers probe it).
+  // Health first and outside the token check unless AUTH_HEALTH asks for it (load balancers probe
+  // it); the OpenAPI document with it (it describes the routes, it holds no data).
   const health = healthRoutes(deps);
-  app.use('/api/v1', ...maybe(config.auth.health), health);
+  app.use('/api/v1', ...maybe(config.auth.health), health, openApiRoutes());
   app.use('/', ...maybe(config.auth.health), health);
   app.use('/', ...maybe(config.auth.metrics), metricsRoutes(deps, metrics));
 

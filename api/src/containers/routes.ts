@@ -1,17 +1,19 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { CONTAINER_STATES } from '@dockpulse/common';
 import { sendCached } from '../http/respond';
-import { containerRef, hostRef, intParam, parsePathParam, parseQuery } from '../http/validation';
+import { containerRef, enumParam, hostRef, intParam, parsePathParam, parseQuery } from '../http/validation';
 import type { AppDeps } from '../deps';
+import { containerDetailAnswer, containerLatestAnswer, containersAnswer } from '../openapi/answers';
+import type { RouteDoc } from '../openapi/route-doc';
 import { ContainerService } from './service';
 import { ContainerStore } from './store';
 
-const STATES = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead', 'removed'] as const;
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`).regex(/^[^\0]*$/, 'must not contain NUL');
 
 const listQuery = {
   host: hostRef.optional(),
-  state: z.enum(STATES, { message: `must be one of ${STATES.join(', ')}` }).optional(),
+  state: enumParam(CONTAINER_STATES).optional(),
   name: text(128).optional(),
   image: text(256).optional(),
   label: text(512)
@@ -27,6 +29,16 @@ const listQuery = {
   offset: intParam(0, 1_000_000, 0),
 };
 
+const oneQuery = { host: hostRef.optional().describe('the host, when a name or id prefix is on several') };
+const idParam = { id: containerRef.describe('full id, unambiguous id prefix (4+ hex digits) or unique name') };
+const whichContainer = { 404: 'no container with that id, id prefix or name', 409: 'the reference matches several containers; error.details lists them' };
+
+export const containerDocs: RouteDoc[] = [
+  { path: '/containers', summary: 'Containers, filtered and paged (ordered by name, host, id)', query: listQuery, answer: { json: containersAnswer }, cached: true },
+  { path: '/containers/{id}', summary: 'One container with its newest stats sample', params: idParam, query: oneQuery, answer: { json: containerDetailAnswer }, errors: whichContainer },
+  { path: '/containers/{id}/stats/latest', summary: "One container's newest stats sample", params: idParam, query: oneQuery, answer: { json: containerLatestAnswer }, errors: whichContainer, cached: true },
+];
+
 export function containerRoutes(deps: AppDeps): { router: Router; service: ContainerService } {
   const service = new ContainerService(new ContainerStore(deps.reads), deps.cache);
   const router = Router();
@@ -37,14 +49,14 @@ export function containerRoutes(deps: AppDeps): { router: Router; service: Conta
   });
 
   router.get('/containers/:id', async (req, res) => {
-    const id = parsePathParam('id', containerRef, req.params.id);
-    const { host } = parseQuery({ host: hostRef.optional() }, req.query);
+    const id = parsePathParam('id', idParam.id, req.params.id);
+    const { host } = parseQuery(oneQuery, req.query);
     res.json(await service.get(id, host));
   });
 
   router.get('/containers/:id/stats/latest', async (req, res) => {
-    const id = parsePathParam('id', containerRef, req.params.id);
-    const { host } = parseQuery({ host: hostRef.optional() }, req.query);
+    const id = parsePathParam('id', idParam.id, req.params.id);
+    const { host } = parseQuery(oneQuery, req.query);
     sendCached(res, await service.latest(id, host));
   });
 

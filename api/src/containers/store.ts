@@ -1,50 +1,11 @@
 // SQL for container_info and the latest stats sample. Every value is a bind parameter.
+import type { ContainerItem, ContainerState, LatestSample } from '@dockpulse/common';
 import type { Queryable } from '../db/read-pool';
 import { likeLiteral } from '../http/validation';
 
-export interface ContainerView {
-  hostId: string;
-  containerId: string;
-  name: string;
-  image: string | null;
-  imageId: string | null;
-  command: string | null;
-  createdAt: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  state: string;
-  status: string | null;
-  health: string | null;
-  restartCount: number;
-  exitCode: number | null;
-  oomKilled: boolean;
-  labels: Record<string, string>;
-  composeProject: string | null;
-  composeService: string | null;
-  cpuLimitCores: number | null;
-  memLimitBytes: number | null;
-  firstSeen: string;
-  lastSeen: string;
-  removedAt: string | null;
-}
-
-export interface LatestSample {
-  time: string;
-  cpuPercent: number | null;
-  memUsedBytes: number | null;
-  memUsageBytes: number | null;
-  memLimitBytes: number | null;
-  memPercent: number | null;
-  netRxBytes: number | null;
-  netTxBytes: number | null;
-  blkReadBytes: number | null;
-  blkWriteBytes: number | null;
-  pids: number | null;
-}
-
 export interface ContainerFilter {
   host?: string;
-  state?: string;
+  state?: ContainerState;
   name?: string;
   image?: string;
   label?: { key: string; value?: string };
@@ -54,7 +15,7 @@ export interface ContainerFilter {
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export function toContainerView(r: Record<string, unknown>): ContainerView {
+export function toContainerItem(r: Record<string, unknown>): ContainerItem {
   return {
     hostId: r.host_id as string,
     containerId: r.container_id as string,
@@ -65,7 +26,7 @@ export function toContainerView(r: Record<string, unknown>): ContainerView {
     createdAt: iso(r.created_at as Date | null),
     startedAt: iso(r.started_at as Date | null),
     finishedAt: iso(r.finished_at as Date | null),
-    state: r.state as string,
+    state: r.state as ContainerState,
     status: r.status as string | null,
     health: r.health as string | null,
     restartCount: r.restart_count as number,
@@ -122,7 +83,7 @@ export class ContainerStore {
     return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
   }
 
-  async list(filter: ContainerFilter, limit: number, offset: number): Promise<{ items: ContainerView[]; total: number }> {
+  async list(filter: ContainerFilter, limit: number, offset: number): Promise<{ items: ContainerItem[]; total: number }> {
     const { sql, params } = this.where(filter);
     // One statement: the count and the page see the same snapshot, so total and pages agree.
     const { rows } = await this.pool.query(
@@ -133,14 +94,14 @@ export class ContainerStore {
       [...params, limit, offset],
     );
     const total = (rows[0]?.total as number | undefined) ?? 0;
-    return { total, items: rows.filter((r) => r.container_id !== null).map(toContainerView) };
+    return { total, items: rows.filter((r) => r.container_id !== null).map(toContainerItem) };
   }
 
   /**
    * Containers a reference could mean: exact id, id prefix or exact name (optionally on one host).
    * At most a few rows come back, enough to tell unique from ambiguous.
    */
-  async findByRef(ref: string, host?: string): Promise<{ match: 'id' | 'prefix' | 'name'; row: ContainerView }[]> {
+  async findByRef(ref: string, host?: string): Promise<{ match: 'id' | 'prefix' | 'name'; row: ContainerItem }[]> {
     const { rows } = await this.pool.query(
       `SELECT *, CASE WHEN container_id = $1 THEN 'id' WHEN name = $1 THEN 'name' ELSE 'prefix' END AS match
          FROM container_info
@@ -150,7 +111,7 @@ export class ContainerStore {
         LIMIT 20`,
       [ref, host ?? null],
     );
-    return rows.map((r) => ({ match: r.match as 'id' | 'prefix' | 'name', row: toContainerView(r) }));
+    return rows.map((r) => ({ match: r.match as 'id' | 'prefix' | 'name', row: toContainerItem(r) }));
   }
 
   async latestSample(hostId: string, containerId: string): Promise<LatestSample | null> {

@@ -4,7 +4,7 @@
 // own error path answers (the stale cache copy, or 503/504: api/src/http/errors.ts).
 import { performance } from 'node:perf_hooks';
 import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
-import { createPool, type Logger } from '@dockpulse/common';
+import { createPool, type Logger, type ReplicaState } from '@dockpulse/common';
 import type { ApiConfig } from '../config';
 import { marksReplicaDown, replicaFallbackReason, type ReplicaFallbackReason } from './replica-errors';
 
@@ -21,21 +21,6 @@ export const REPLICA_RETRY_AFTER_MS = 5_000;
 
 /** Shown in pg_stat_activity on the replica. */
 export const READ_POOL_APPLICATION_NAME = 'dockpulse-api-reads';
-
-export interface ReplicaState {
-  ok: boolean;
-  /** pg_is_in_recovery(): false means the server is no standby (promoted, or a primary by mistake). */
-  inRecovery?: boolean;
-  /**
-   * now() minus pg_last_xact_replay_timestamp(): how old the newest replayed commit is. It also
-   * grows while the primary commits nothing; replayedAllReceived tells the two apart.
-   */
-  replayLagSeconds?: number | null;
-  /** Every WAL record received has been replayed. */
-  replayedAllReceived?: boolean;
-  latencyMs?: number;
-  error?: string;
-}
 
 export class ReadPool implements Queryable {
   private downUntilMs = 0;

@@ -1,20 +1,25 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { CACHE_TTL_MS, cachedRange, listingGridMs, paramsKey } from '../cache';
 import type { AppDeps } from '../deps';
 import { sendCached } from '../http/respond';
-import { containerRef, hostRef, intParam, listParam, parseQuery, resolveRange, timeParam } from '../http/validation';
+import { containerRef, enumParam, hostRef, intParam, listParam, parseQuery, resolveRange, timeParam } from '../http/validation';
 import { EVENT_ACTIONS } from '@dockpulse/common';
+import { eventsAnswer } from '../openapi/answers';
+import type { RouteDoc } from '../openapi/route-doc';
 import { EventStore } from './store';
 
-const eventsQuery = {
+export const eventsQuery = {
   containers: listParam(containerRef, 200).optional(),
   host: hostRef.optional(),
   from: timeParam.optional(),
   to: timeParam.optional(),
-  actions: listParam(z.enum(EVENT_ACTIONS, { message: `must be one of ${EVENT_ACTIONS.join(', ')}` }), EVENT_ACTIONS.length).optional(),
+  actions: listParam(enumParam(EVENT_ACTIONS), EVENT_ACTIONS.length).optional(),
   limit: intParam(1, 5000, 500),
 };
+
+export const eventDocs: RouteDoc[] = [
+  { path: '/events', summary: 'Container events, newest first (default range: the last 24 hours)', query: eventsQuery, answer: { json: eventsAnswer }, cached: true },
+];
 
 export function eventRoutes(deps: AppDeps): Router {
   const store = new EventStore(deps.reads);

@@ -1,23 +1,10 @@
+import type { EventAction, EventItem } from '@dockpulse/common';
 import type { Queryable } from '../db/read-pool';
-
-
-export interface EventView {
-  time: string;
-  /** The engine's timeNano, as text: it exceeds 2^53. */
-  timeNano: string;
-  hostId: string;
-  containerId: string;
-  containerName: string | null;
-  image: string | null;
-  action: string;
-  exitCode: number | null;
-  attributes: Record<string, string>;
-}
 
 export class EventStore {
   constructor(private readonly pool: Queryable) {}
 
-  async query(q: { containers?: string[]; host?: string; fromMs: number; toMs: number; actions?: string[]; limit: number }): Promise<EventView[]> {
+  async query(q: { containers?: string[]; host?: string; fromMs: number; toMs: number; actions?: EventAction[]; limit: number }): Promise<EventItem[]> {
     const { rows } = await this.pool.query(
       `SELECT e.*, e.time_nano::text AS time_nano_text, coalesce(e.container_name, ci.name) AS name
          FROM container_events e LEFT JOIN container_info ci USING (host_id, container_id)
@@ -36,7 +23,8 @@ export class EventStore {
       containerId: r.container_id,
       containerName: r.name,
       image: r.image,
-      action: r.action,
+      // The collector records only EVENT_ACTIONS (collector/src/docker/events.ts).
+      action: r.action as EventAction,
       exitCode: r.exit_code,
       attributes: r.attributes,
     }));

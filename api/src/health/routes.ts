@@ -1,7 +1,21 @@
 import { Router } from 'express';
+import type { HealthAnswer } from '@dockpulse/common';
 import type { AppDeps } from '../deps';
 import { parseQuery } from '../http/validation';
+import { healthAnswer } from '../openapi/answers';
+import type { RouteDoc } from '../openapi/route-doc';
 import { API_VERSION } from '../version';
+
+export const healthDocs: RouteDoc[] = [
+  {
+    path: '/health',
+    summary: 'The API, its database, replica and cache (also served at /health)',
+    query: {},
+    answer: { json: healthAnswer },
+    answerStatuses: { 503: 'the primary database is down: status unavailable, same body' },
+    authOptional: true,
+  },
+];
 
 /**
  * GET /health: database (and its storage flavour), replica when DATABASE_READ_URL is set, cache,
@@ -29,7 +43,7 @@ export function healthRoutes(deps: AppDeps): Router {
     ]);
     const cacheFine = cacheOk || !deps.cache.enabled;
     const replicaFine = !replica || (replica.ok && replica.inRecovery === true);
-    const body = {
+    const body: HealthAnswer = {
       status: database.ok ? (cacheFine && replicaFine ? 'ok' : 'degraded') : 'unavailable',
       version: API_VERSION,
       database,

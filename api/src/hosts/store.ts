@@ -1,25 +1,10 @@
+import type { HostItem } from '@dockpulse/common';
 import type { Queryable } from '../db/read-pool';
-
-export interface HostView {
-  hostId: string;
-  name: string;
-  engineVersion: string | null;
-  apiVersion: string | null;
-  os: string | null;
-  kernel: string | null;
-  cpus: number | null;
-  memTotalBytes: number | null;
-  cgroupVersion: number | null;
-  firstSeen: string;
-  lastSeen: string;
-  collector: { version: string; lastBeat: string; containersSeen: number; bufferedRows: number; spooledRows: number; lastError: string | null } | null;
-  containersRunning: number;
-}
 
 export class HostStore {
   constructor(private readonly pool: Queryable) {}
 
-  async list(): Promise<HostView[]> {
+  async list(): Promise<HostItem[]> {
     const { rows } = await this.pool.query(
       `SELECT h.*, cs.version AS c_version, cs.last_beat, cs.containers_seen, cs.buffered_rows, cs.spooled_rows, cs.last_error,
               (SELECT count(*)::int FROM container_info ci WHERE ci.host_id = h.host_id AND ci.state = 'running') AS running

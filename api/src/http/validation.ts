@@ -43,17 +43,22 @@ export const timeParam = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return ms;
-});
+}).describe('epoch milliseconds or RFC 3339 (2024-05-01T12:00:00Z)');
 
 const wholeNumber = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d{1,12}$/, `must be a whole number from ${min} to ${max}`)
     .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .describe(`a whole number from ${min} to ${max}`);
 
 export const intParam = (min: number, max: number, fallback: number) => wholeNumber(min, max).default(String(fallback));
 export const optionalIntParam = (min: number, max: number) => wholeNumber(min, max).optional();
+
+/** One of the contract's words (common/src/contract/lists.ts); the message lists them all. */
+export const enumParam = <U extends string, T extends Readonly<[U, ...U[]]>>(values: T) =>
+  z.enum(values, { message: `must be one of ${values.slice(0, -1).join(', ')} or ${values.at(-1)}` });
 
 /** Container ids (full or short) and names: what Docker allows, nothing that could smuggle SQL. */
 export const containerRef = z
@@ -64,7 +69,8 @@ export const hostRef = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, '
 
 /** A comma-separated list whose items each pass `item`; duplicates collapse. */
 export function listParam<T extends z.ZodTypeAny>(item: T, maxItems: number) {
-  return z.string().transform((text, ctx) => {
+  const values = item instanceof z.ZodEnum ? `, each one of ${(item.options as string[]).join(', ')}` : '';
+  return z.string().describe(`comma-separated, at most ${maxItems}${values}`).transform((text, ctx) => {
     const parts = [...new Set(text.split(',').map((p) => p.trim()).filter((p) => p.length > 0))];
     if (parts.length === 0) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must list at least one value' });

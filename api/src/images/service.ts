@@ -1,6 +1,7 @@
+import type { ImageDetailAnswer, ImagesAnswer, ImageVersionsOfImageAnswer } from '@dockpulse/common';
 import { CACHE_TTL_MS, type Cache, type Cached } from '../cache';
 import { ApiError, notFound } from '../http/errors';
-import { ImageStore, type ImageVersionView, type ImageView } from './store';
+import type { ImageStore } from './store';
 
 export class ImageService {
   constructor(
@@ -8,7 +9,7 @@ export class ImageService {
     private readonly cache: Cache,
   ) {}
 
-  list(filter: { host?: string; repository?: string; includeRemoved: boolean }, limit: number, offset: number) {
+  list(filter: { host?: string; repository?: string; includeRemoved: boolean }, limit: number, offset: number): Promise<ImagesAnswer> {
     return this.store.list(filter, limit, offset).then((page) => ({ ...page, limit, offset }));
   }
 
@@ -16,7 +17,7 @@ export class ImageService {
    * One image id can exist on several hosts: the answer lists each host's copy. A prefix that
    * matches different image ids is ambiguous (409).
    */
-  get(ref: string): Promise<Cached<{ imageId: string; hosts: ImageView[] }>> {
+  get(ref: string): Promise<Cached<ImageDetailAnswer>> {
     return this.cache.getOrLoad(`image:{${ref}}`, CACHE_TTL_MS.image, async () => {
       const found = await this.store.find(ref);
       const ids = [...new Set(found.map((i) => i.imageId))];
@@ -26,7 +27,7 @@ export class ImageService {
     });
   }
 
-  async versions(ref: string): Promise<{ imageId: string; items: ImageVersionView[] }> {
+  async versions(ref: string): Promise<ImageVersionsOfImageAnswer> {
     const { value } = await this.get(ref);
     return { imageId: value.imageId, items: await this.store.versionsOfImage([value.imageId]) };
   }

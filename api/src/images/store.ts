@@ -1,35 +1,12 @@
+import type { ImageItem, ImageVersionItem } from '@dockpulse/common';
 import type { Queryable } from '../db/read-pool';
-
-export interface ImageView {
-  hostId: string;
-  imageId: string;
-  repoTags: string[];
-  repoDigests: string[];
-  sizeBytes: number | null;
-  createdAt: string | null;
-  labels: Record<string, string>;
-  firstSeen: string;
-  lastSeen: string;
-  removedAt: string | null;
-  containers: number;
-}
-
-export interface ImageVersionView {
-  time: string;
-  hostId: string;
-  repository: string;
-  tag: string;
-  imageId: string;
-  digest: string | null;
-  previousImageId: string | null;
-}
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 const IMAGE_SELECT = `SELECT i.*, (SELECT count(*)::int FROM container_info c WHERE c.host_id = i.host_id AND c.image_id = i.image_id AND c.state <> 'removed') AS containers
   FROM docker_images i`;
 
-function toImage(r: Record<string, unknown>): ImageView {
+function toImage(r: Record<string, unknown>): ImageItem {
   return {
     hostId: r.host_id as string,
     imageId: r.image_id as string,
@@ -45,7 +22,7 @@ function toImage(r: Record<string, unknown>): ImageView {
   };
 }
 
-function toVersion(r: Record<string, unknown>): ImageVersionView {
+function toVersion(r: Record<string, unknown>): ImageVersionItem {
   return {
     time: (r.time as Date).toISOString(),
     hostId: r.host_id as string,
@@ -60,7 +37,7 @@ function toVersion(r: Record<string, unknown>): ImageVersionView {
 export class ImageStore {
   constructor(private readonly pool: Queryable) {}
 
-  async list(filter: { host?: string; repository?: string; includeRemoved: boolean }, limit: number, offset: number): Promise<{ items: ImageView[]; total: number }> {
+  async list(filter: { host?: string; repository?: string; includeRemoved: boolean }, limit: number, offset: number): Promise<{ items: ImageItem[]; total: number }> {
     const params: unknown[] = [filter.host ?? null, filter.repository ?? null, filter.includeRemoved, limit, offset];
     const { rows } = await this.pool.query(
       `WITH f AS (
@@ -79,7 +56,7 @@ export class ImageStore {
   }
 
   /** By full id ("sha256:..."), by hex prefix with or without "sha256:", on every host. */
-  async find(ref: string): Promise<ImageView[]> {
+  async find(ref: string): Promise<ImageItem[]> {
     const hex = ref.replace(/^sha256:/, '');
     const { rows } = await this.pool.query(
       `${IMAGE_SELECT} WHERE i.image_id = $1 OR i.image_id LIKE 'sha256:' || $2 || '%' ORDER BY i.host_id, i.image_id LIMIT 50`,
@@ -88,7 +65,7 @@ export class ImageStore {
     return rows.map(toImage);
   }
 
-  async versionsOfImage(imageIds: string[]): Promise<ImageVersionView[]> {
+  async versionsOfImage(imageIds: string[]): Promise<ImageVersionItem[]> {
     const { rows } = await this.pool.query(
       `SELECT * FROM image_versions WHERE image_id = ANY ($1) OR previous_image_id = ANY ($1)
         ORDER BY time DESC, host_id, repository, tag LIMIT 1000`,
@@ -97,7 +74,7 @@ export class ImageStore {
     return rows.map(toVersion);
   }
 
-  async versions(filter: { repository?: string; tag?: string; host?: string; fromMs?: number; toMs?: number }, limit: number): Promise<ImageVersionView[]> {
+  async versions(filter: { repository?: string; tag?: string; host?: string; fromMs?: number; toMs?: number }, limit: number): Promise<ImageVersionItem[]> {
     const { rows } = await this.pool.query(
       `SELECT * FROM image_versions
         WHERE ($1::text IS NULL OR repository = $1) AND ($2::text IS NULL OR tag = $2) AND ($3::text IS NULL OR host_id = $3)

@@ -1,13 +1,14 @@
 // The keyset cursor of GET /logs: the sort key of the last line sent. Log times have microsecond
 // precision, more than a JS Date holds, so the time travels as epoch microseconds in text.
 import { z } from 'zod';
+import { LOG_STREAMS, type LogStream } from '@dockpulse/common';
 import { badRequest } from '../http/errors';
 
 export interface LogKey {
   timeUs: string;
   hostId: string;
   containerId: string;
-  stream: 'stdout' | 'stderr';
+  stream: LogStream;
   seq: number;
 }
 
@@ -15,7 +16,7 @@ const keySchema = z.object({
   t: z.string().regex(/^\d{1,17}$/),
   h: z.string().min(1).max(128),
   c: z.string().min(1).max(128),
-  s: z.enum(['stdout', 'stderr']),
+  s: z.enum(LOG_STREAMS),
   q: z.number().int().min(0).max(2_147_483_647),
 }).strict();
 

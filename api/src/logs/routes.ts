@@ -3,20 +3,27 @@ import { z } from 'zod';
 import { CACHE_TTL_MS, cachedRange, listingGridMs, paramsKey } from '../cache';
 import type { AppDeps } from '../deps';
 import { sendCached } from '../http/respond';
-import { containerRef, hostRef, intParam, listParam, parseQuery, resolveRange, timeParam } from '../http/validation';
+import { LOG_STREAMS } from '@dockpulse/common';
+import { containerRef, enumParam, hostRef, intParam, listParam, parseQuery, resolveRange, timeParam } from '../http/validation';
+import { logsAnswer } from '../openapi/answers';
+import type { RouteDoc } from '../openapi/route-doc';
 import { decodeCursor, encodeCursor } from './cursor';
 import { LogStore } from './store';
 
-const logsQuery = {
+export const logsQuery = {
   containers: listParam(containerRef, 200).optional(),
   host: hostRef.optional(),
   from: timeParam.optional(),
   to: timeParam.optional(),
   q: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').regex(/^[^\0]*$/, 'must not contain NUL').optional(),
-  stream: z.enum(['stdout', 'stderr'], { message: 'must be stdout or stderr' }).optional(),
+  stream: enumParam(LOG_STREAMS).optional(),
   limit: intParam(1, 5000, 500),
-  cursor: z.string().optional(),
+  cursor: z.string().optional().describe('the nextCursor of the previous page'),
 };
+
+export const logDocs: RouteDoc[] = [
+  { path: '/logs', summary: 'Log lines, newest first, a page at a time (default range: the last 7 days)', query: logsQuery, answer: { json: logsAnswer }, cached: true },
+];
 
 export function logRoutes(deps: AppDeps): Router {
   const store = new LogStore(deps.reads);

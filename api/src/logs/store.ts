@@ -1,18 +1,7 @@
+import type { LogItem, LogStream } from '@dockpulse/common';
 import type { Queryable } from '../db/read-pool';
 import { likeLiteral } from '../http/validation';
 import type { LogKey } from './cursor';
-
-export interface LogLine {
-  /** RFC 3339 with microseconds, exactly as stored. */
-  time: string;
-  timeUs: string;
-  hostId: string;
-  containerId: string;
-  containerName: string | null;
-  stream: 'stdout' | 'stderr';
-  seq: number;
-  message: string;
-}
 
 export interface LogQuery {
   containers?: string[];
@@ -20,7 +9,7 @@ export interface LogQuery {
   fromMs: number;
   toMs: number;
   q?: string;
-  stream?: 'stdout' | 'stderr';
+  stream?: LogStream;
   limit: number;
   /** Newest first: lines strictly older (in sort order) than this key. */
   before?: LogKey;
@@ -37,14 +26,14 @@ export const LOG_COLUMNS = `(extract(epoch FROM l.time) * 1000000)::bigint::text
   to_char(l.time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS time_text,
   l.host_id, l.container_id, l.stream, l.seq, l.message`;
 
-export function toLogLine(r: Record<string, unknown>, names: Map<string, string>): LogLine {
+export function toLogItem(r: Record<string, unknown>, names: Map<string, string>): LogItem {
   return {
     time: r.time_text as string,
     timeUs: r.time_us as string,
     hostId: r.host_id as string,
     containerId: r.container_id as string,
     containerName: names.get(`${r.host_id}\0${r.container_id}`) ?? null,
-    stream: r.stream as 'stdout' | 'stderr',
+    stream: r.stream as LogStream,
     seq: r.seq as number,
     message: r.message as string,
   };
@@ -53,10 +42,10 @@ export function toLogLine(r: Record<string, unknown>, names: Map<string, string>
 export class LogStore {
   constructor(private readonly pool: Queryable) {}
 
-  async query(q: LogQuery): Promise<LogLine[]> {
+  async query(q: LogQuery): Promise<LogItem[]> {
     const { rows } = await this.pool.query(logQuerySql(q));
     const names = new Map(rows.map((r) => [`${r.host_id}\0${r.container_id}`, r.container_name as string]));
-    return rows.map((r) => toLogLine(r, names));
+    return rows.map((r) => toLogItem(r, names));
   }
 
   /** The sort key of the newest stored line (where a live tail starts). */

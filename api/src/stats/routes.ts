@@ -1,26 +1,40 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { AppDeps } from '../deps';
 import { sendCached } from '../http/respond';
 import { badRequest } from '../http/errors';
-import { containerRef, hostRef, intParam, optionalIntParam, listParam, parseQuery, resolveRange, timeParam } from '../http/validation';
+import { containerRef, enumParam, hostRef, intParam, optionalIntParam, listParam, parseQuery, resolveRange, timeParam } from '../http/validation';
+import { DEFAULT_STATS_METRICS, GROUP_BYS, METRICS, RANK_AGGS, RESOLUTION_REQUESTS, type Metric } from '@dockpulse/common';
+import { statsAnswer } from '../openapi/answers';
+import type { RouteDoc } from '../openapi/route-doc';
 import { StatsService } from './service';
-import { GROUP_BYS, GROUP_COMBINE, METRICS, RANK_AGGS, StatsStore, type Metric } from './store';
+import { GROUP_COMBINE, StatsStore } from './store';
 
-const statsQuery = {
+export const statsQuery = {
   containers: listParam(containerRef, 200).optional(),
   host: hostRef.optional(),
   from: timeParam.optional(),
   to: timeParam.optional(),
-  metrics: listParam(z.enum(METRICS, { message: `must be one of ${METRICS.join(', ')}` }), METRICS.length).optional(),
-  resolution: z.enum(['auto', 'raw', 'hourly', 'daily'], { message: 'must be auto, raw, hourly or daily' }).default('auto'),
+  metrics: listParam(enumParam(METRICS), METRICS.length).optional(),
+  resolution: enumParam(RESOLUTION_REQUESTS).default('auto'),
   intervalMs: optionalIntParam(1_000, 366 * 86_400_000),
   maxDataPoints: intParam(1, 10_000, 1_000),
   top: optionalIntParam(1, 10_000),
-  by: z.enum(METRICS, { message: `must be one of ${METRICS.join(', ')}` }).optional(),
-  agg: z.enum(RANK_AGGS, { message: 'must be avg or max' }).optional(),
-  groupBy: z.enum(GROUP_BYS, { message: 'must be host or project' }).optional(),
+  by: enumParam(METRICS).optional(),
+  agg: enumParam(RANK_AGGS).optional(),
+  groupBy: enumParam(GROUP_BYS).optional(),
 };
+
+export const statsDocs: RouteDoc[] = [
+  {
+    path: '/stats',
+    summary: 'Stats series, bucketed, from the raw, hourly or daily table (default range: the last hour)',
+    description:
+      'Without containers and without top, the answer holds at most STATS_MAX_SERIES series per metric (the highest by the first metric; truncated says so). top=N keeps the N highest (by, agg); groupBy gives one series per host or compose project.',
+    query: statsQuery,
+    answer: { json: statsAnswer },
+    cached: true,
+  },
+];
 
 /** Combinations the parameters allow but the metrics do not: each a 400 naming the parameter. */
 function checkFleetParams(q: { top?: number; by?: Metric; agg?: string; groupBy?: string }, metrics: Metric[], maxSeries: number): void {
@@ -42,7 +56,7 @@ export function statsRoutes(deps: AppDeps): Router {
   router.get('/stats', async (req, res) => {
     const q = parseQuery(statsQuery, req.query);
     const { fromMs, toMs } = resolveRange(q.from, q.to, 3_600_000);
-    const metrics = (q.metrics ?? ['cpu_percent', 'mem_used_bytes']) as Metric[];
+    const metrics: Metric[] = q.metrics ?? [...DEFAULT_STATS_METRICS];
     checkFleetParams(q, metrics, deps.config.statsMaxSeries);
     const answer = await service.query({
       containers: q.containers,

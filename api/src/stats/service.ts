@@ -1,6 +1,16 @@
-import { chooseResolution, RESOLUTION_STEP_MS, type ResolutionPolicy, type ResolutionRequest } from '@dockpulse/common';
+import {
+  chooseResolution,
+  RESOLUTION_STEP_MS,
+  type GroupBy,
+  type Metric,
+  type RankAgg,
+  type ResolutionPolicy,
+  type ResolutionRequest,
+  type StatsAnswer,
+  type StatsSeries,
+} from '@dockpulse/common';
 import { cachedRange, paramsKey, type Cache, type Cached } from '../cache';
-import { StatsStore, type GroupBy, type Metric, type RankAgg, type Ranking, type StatsRow } from './store';
+import { StatsStore, type Ranking, type StatsRow } from './store';
 
 export interface StatsRequest {
   containers?: string[];
@@ -16,32 +26,6 @@ export interface StatsRequest {
   by?: Metric;
   agg?: RankAgg;
   groupBy?: GroupBy;
-}
-
-export interface Series {
-  /** null for a group's series. */
-  containerId: string | null;
-  containerName: string | null;
-  /** The container's host, or the host of a host group; null for a project group. */
-  hostId: string | null;
-  /** Set on grouped answers: which host or compose project (key null: containers of no project). */
-  group?: { by: GroupBy; key: string | null; name: string | null };
-  metric: Metric;
-  points: [number, number | null][];
-}
-
-export interface StatsAnswer {
-  resolution: string;
-  table: string;
-  intervalMs: number;
-  fromMs: number;
-  toMs: number;
-  groupBy?: GroupBy;
-  /** How the series were chosen when ranked: `candidates` is how many had data in the range. */
-  ranking?: { by: Metric; agg: RankAgg; top: number; candidates: number };
-  /** True when a request without containers and without top met more than STATS_MAX_SERIES. */
-  truncated: boolean;
-  series: Series[];
 }
 
 /** Buckets are aligned to multiples of the interval since the epoch: how many touch [from, to). */
@@ -135,8 +119,8 @@ export class StatsService {
 }
 
 /** Rows arrive ordered by series (rank first when ranked), then time: one series per row key and metric. */
-function toSeries(rows: StatsRow[], metrics: Metric[], groupBy: GroupBy | undefined): Series[] {
-  const byKey = new Map<string, Series>();
+function toSeries(rows: StatsRow[], metrics: Metric[], groupBy: GroupBy | undefined): StatsSeries[] {
+  const byKey = new Map<string, StatsSeries>();
   for (const row of rows) {
     const rowKey = groupBy ? String(row.group_key ?? '\0none') : `${row.host_id}\0${row.container_id}`;
     for (const metric of metrics) {

@@ -3,30 +3,13 @@
 // same statement, so a fleet of thousands of containers never crosses the wire.
 import type { Queryable } from '../db/read-pool';
 import { HOST_SLOT_MS, MINUTE_MS, TierSql, tierSpan } from './tiers';
-import type { Resolution } from '@dockpulse/common';
-
-export const METRICS = [
-  'cpu_percent',
-  'mem_used_bytes',
-  'mem_percent',
-  'mem_limit_bytes',
-  'net_rx_bps',
-  'net_tx_bps',
-  'blk_read_bps',
-  'blk_write_bps',
-  'pids',
-] as const;
-export type Metric = (typeof METRICS)[number];
-
-export const GROUP_BYS = ['host', 'project'] as const;
-export type GroupBy = (typeof GROUP_BYS)[number];
-export const RANK_AGGS = ['avg', 'max'] as const;
-export type RankAgg = (typeof RANK_AGGS)[number];
+import type { GroupableMetric, GroupBy, Metric, RankAgg, Resolution } from '@dockpulse/common';
 
 /**
  * How the containers of a group combine in one bucket: bytes, rates and process counts add up,
- * percentages average. mem_limit_bytes has no entry: a container without a limit reports the host's
- * memory as its limit, so a sum of limits means nothing.
+ * percentages average. Exactly the contract's GROUPABLE_METRICS have an entry (mem_limit_bytes has
+ * none: a container without a limit reports the host's memory as its limit, so a sum of limits
+ * means nothing).
  */
 export const GROUP_COMBINE: Partial<Record<Metric, 'sum' | 'avg'>> = {
   cpu_percent: 'avg',
@@ -37,7 +20,7 @@ export const GROUP_COMBINE: Partial<Record<Metric, 'sum' | 'avg'>> = {
   blk_read_bps: 'sum',
   blk_write_bps: 'sum',
   pids: 'sum',
-};
+} satisfies Record<GroupableMetric, 'sum' | 'avg'>;
 
 // Per-bucket expressions. {W} is the bucket width in ms. Rates are bytes moved in the bucket
 // divided by its seconds: raw rows carry per-sample deltas, rollups carry per-bucket byte sums.

@@ -1,12 +1,39 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import type { StreamStatsSample } from '@dockpulse/common';
 import type { AppDeps } from '../deps';
 import { containerRef, hostRef, listParam, parseQuery } from '../http/validation';
 import type { LogKey } from '../logs/cursor';
+import { logsQuery } from '../logs/routes';
 import { LogStore } from '../logs/store';
+import { logItem, streamErrorEvent, streamReadyEvent, streamStatsSample } from '../openapi/answers';
+import type { RouteDoc } from '../openapi/route-doc';
 import { SseHub } from './sse';
 
 const BATCH_ROWS = 500;
+
+const streamLogsQuery = { containers: logsQuery.containers, host: logsQuery.host, stream: logsQuery.stream, q: logsQuery.q };
+const streamStatsQuery = { containers: listParam(containerRef, 200).optional(), host: hostRef.optional() };
+
+/** What every stream sends besides its data (api/src/stream/sse.ts). */
+const streamEvents = {
+  ready: { component: 'StreamReadyEvent', schema: streamReadyEvent },
+  error: { component: 'StreamErrorEvent', schema: streamErrorEvent },
+};
+
+export const streamDocs: RouteDoc[] = [
+  {
+    path: '/stream/logs',
+    summary: 'Log lines as they are stored, from now on',
+    query: streamLogsQuery,
+    answer: { events: { ...streamEvents, log: { component: 'LogItem', schema: logItem } } },
+  },
+  {
+    path: '/stream/stats',
+    summary: 'Stats samples as they are stored, from a few poll intervals ago on',
+    query: streamStatsQuery,
+    answer: { events: { ...streamEvents, stats: { component: 'StreamStatsSample', schema: streamStatsSample } } },
+  },
+];
 
 export function streamRoutes(deps: AppDeps): { router: Router; hub: SseHub } {
   const hub = new SseHub(deps.config.sse, deps.logger);
@@ -14,15 +41,7 @@ export function streamRoutes(deps: AppDeps): { router: Router; hub: SseHub } {
   const router = Router();
 
   router.get('/stream/logs', async (req, res) => {
-    const q = parseQuery(
-      {
-        containers: listParam(containerRef, 200).optional(),
-        host: hostRef.optional(),
-        stream: z.enum(['stdout', 'stderr'], { message: 'must be stdout or stderr' }).optional(),
-        q: z.string().min(1).max(256, 'must be at most 256 characters').optional(),
-      },
-      req.query,
-    );
+    const q = parseQuery(streamLogsQuery, req.query);
     // Starts after the newest stored line: the stream carries what is written from now on.
     let cursor: LogKey = { timeUs: '0', hostId: '', containerId: '', stream: 'stderr', seq: 0 };
     await hub.serve(
@@ -53,7 +72,7 @@ export function streamRoutes(deps: AppDeps): { router: Router; hub: SseHub } {
   });
 
   router.get('/stream/stats', async (req, res) => {
-    const q = parseQuery({ containers: listParam(containerRef, 200).optional(), host: hostRef.optional() }, req.query);
+    const q = parseQuery(streamStatsQuery, req.query);
     // Samples are keyed by (time, host, container); the stream starts a little in the past so a
     // client sees the current values at once, then follows newer rows.
     let cursor = { timeUs: '0', hostId: '', containerId: '' };
@@ -82,7 +101,7 @@ export function streamRoutes(deps: AppDeps): { router: Router; hub: SseHub } {
         );
         for (const r of rows) {
           cursor = { timeUs: r.time_us, hostId: r.host_id, containerId: r.container_id };
-          stream.send('stats', {
+          const sample: StreamStatsSample = {
             time: (r.time as Date).toISOString(),
             hostId: r.host_id,
             containerId: r.container_id,
@@ -96,7 +115,8 @@ export function streamRoutes(deps: AppDeps): { router: Router; hub: SseHub } {
             blkReadBytes: r.blk_read_bytes,
             blkWriteBytes: r.blk_write_bytes,
             pids: r.pids,
-          });
+          };
+          stream.send('stats', sample);
         }
         return rows.length === BATCH_ROWS;
       },

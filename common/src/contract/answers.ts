@@ -251,7 +251,18 @@ export interface EventsAnswer extends MaybeStale {
   items: EventItem[];
 }
 
-// The `stats` events of GET /stream/stats
+// GET /stream/logs and /stream/stats: Server-Sent Events. Each stream starts with a `ready` event,
+// then sends `log` (LogItem) or `stats` (StreamStatsSample) events, and `error` when a poll failed
+// (the stream goes on).
+
+export interface StreamReadyEvent {
+  pollIntervalMs: number;
+}
+
+export interface StreamErrorEvent {
+  message: string;
+}
+
 
 export interface StreamStatsSample {
   time: string;

@@ -83,6 +83,9 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+/** `a` lies before `b` in the spool. */
+const isBefore = (a: SpoolRecord, b: SpoolRecord) => a.seq < b.seq || (a.seq === b.seq && a.offset < b.offset);
+
 function positiveInt(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new Error(`BatchWriter: ${name} must be a whole number >= 1 (got ${value})`);
   return value;
@@ -114,6 +117,9 @@ export class BatchWriter implements RowSink {
   private memoryRows = 0;
   private unstoredRows = 0;
   private spoolTrouble: SpoolTrouble | null = null;
+  private spoolOpen = false;
+  /** The last record of each append not forced to disk yet, and when (performance.now()) it was made. */
+  private unsyncedAppends: { record: SpoolRecord; atMs: number }[] = [];
 
   private flushTimer: NodeJS.Timeout | null = null;
   private commitTimer: NodeJS.Timeout | null = null;
@@ -167,17 +173,77 @@ export class BatchWriter implements RowSink {
    */
   async start(): Promise<void> {
     if (this.started) return;
-    const { records, skipRows } = this.spool.open();
-    for (const record of records) this.chunks.push({ entries: null, rows: record.rows, record, inFlight: false });
-    this.headDone = this.chunks.length ? skipRows : 0;
-    this.unstoredRows = records.reduce((n, r) => n + r.rows, 0) - this.headDone;
+    // A spool directory that cannot be created or written does not stop the collector: rows are
+    // held in memory (spoolState says why) and the group commit tries to open it again.
+    if (!this.openSpool()) this.armCommit(this.retryDelayMs());
     this.started = true;
-    if (this.chunks.length === 0) this.spool.release(null); // segments whose rows were all stored before
-    if (this.unstoredRows > 0 || this.spool.tornRecords > 0) {
-      this.logger?.info({ spooledRows: this.unstoredRows, tornRecords: this.spool.tornRecords }, 'replaying the spool of a previous run');
-    }
     // With the database still away the replay goes on in the background; start() is not the place to wait.
     if (this.chunks.length && this.store) await this.flush().catch(() => undefined);
+  }
+
+  /**
+   * Opens the spool and puts what a previous process left in it before every row of this one.
+   * False: it cannot be opened now (reported; rows stay in memory). Any other error (the directory
+   * is another process's) is thrown.
+   */
+  private openSpool(): boolean {
+    if (this.spoolOpen) return true;
+    let found: { records: SpoolRecord[]; skipRows: number };
+    try {
+      found = this.spool.open();
+    } catch (error) {
+      if (!(error instanceof SpoolUnavailableError)) throw error;
+      this.spoolRefused(error.reason, error.message);
+      return false;
+    }
+    const { records, skipRows } = found;
+    if (records.length && this.batch) {
+      // Rows of an earlier run (a directory that came back with them) go before this run's: not
+      // while a batch of this run's rows is being stored. Taken over at a later try.
+      this.spool.close();
+      return false;
+    }
+    this.spoolOpen = true;
+    if (records.length) {
+      // A chunk of this run already partly stored (a late open) gives up its stored rows, so the
+      // skip at the head can be the spool's.
+      const head = this.chunks[0];
+      if (head && this.headDone > 0) {
+        head.entries = (head.entries as Entry[]).slice(this.headDone);
+        head.rows -= this.headDone;
+        this.memoryRows -= this.headDone;
+      }
+      this.chunks.unshift(...records.map((record) => ({ entries: null, rows: record.rows, record, inFlight: false })));
+      this.headDone = skipRows;
+      const spooledRows = records.reduce((n, r) => n + r.rows, 0) - skipRows;
+      this.unstoredRows += spooledRows;
+      this.logger?.info({ spooledRows, tornRecords: this.spool.tornRecords }, 'replaying the spool of a previous run');
+    } else {
+      if (this.chunks.length === 0) this.spool.release(null); // segments whose rows were all stored before
+      if (this.spool.tornRecords > 0) this.logger?.info({ tornRecords: this.spool.tornRecords }, 'replaying the spool of a previous run');
+    }
+    if (this.spoolTrouble) {
+      this.logger?.info({ was: this.spoolTrouble }, 'the spool directory is usable again');
+      this.spoolTrouble = null;
+    }
+    if (this.started && records.length) this.kick();
+    return true;
+  }
+
+  private retryDelayMs(): number {
+    return Math.max(this.syncDelayMs, 250);
+  }
+
+  /** The spool cannot take rows: said once per change of reason (log, state, heartbeat, /metrics). */
+  private spoolRefused(reason: SpoolTrouble, message: string): void {
+    if (this.spoolTrouble === reason) return;
+    this.spoolTrouble = reason;
+    this.lastError = message;
+    this.lastErrorAt = new Date();
+    this.logger?.error(
+      { reason, error: message, bufferedRows: this.state().bufferedRows, maxBufferedRows: this.maxBufferedRows },
+      'the spool cannot take rows: collecting in memory only until it can',
+    );
   }
 
   /** The database is reached and migrated: storing (the replay first) begins. */
@@ -240,7 +306,7 @@ export class BatchWriter implements RowSink {
     }
     await this.pumping;
     this.commit();
-    this.syncSpool();
+    this.syncSpool(true);
     const left = this.state().bufferedRows;
     if (left > 0) this.logger?.error({ rows: left, spoolState: this.spoolTrouble }, 'rows neither stored nor spooled at exit: lost');
     else if (this.unstoredRows > 0) this.logger?.info({ spooledRows: this.unstoredRows }, 'unstored rows stay in the spool for the next start');
@@ -283,24 +349,19 @@ export class BatchWriter implements RowSink {
     if (this.commitTimer) clearTimeout(this.commitTimer);
     this.commitTimer = null;
     this.takeOpen();
+    if (!this.openSpool()) {
+      if (!this.closing) this.armCommit(this.retryDelayMs());
+      return;
+    }
     if (this.unspooled.length === 0) return;
     const chunks = this.unspooled;
     let records: SpoolRecord[];
     try {
       records = this.spool.append(chunks.map((c) => c.entries as Entry[]));
     } catch (error) {
-      const reason: SpoolTrouble = error instanceof SpoolUnavailableError ? error.reason : 'failing';
-      if (this.spoolTrouble !== reason) {
-        this.spoolTrouble = reason;
-        this.lastError = (error as Error).message;
-        this.lastErrorAt = new Date();
-        this.logger?.error(
-          { reason, error: this.lastError, bufferedRows: this.state().bufferedRows, maxBufferedRows: this.maxBufferedRows },
-          'the spool cannot take rows: collecting in memory only until it can',
-        );
-      }
+      this.spoolRefused(error instanceof SpoolUnavailableError ? error.reason : 'failing', (error as Error).message);
       // Retried on a timer as well as by the next rows: space may come back while nothing is written.
-      if (!this.closing) this.armCommit(Math.max(this.syncDelayMs, 250));
+      if (!this.closing) this.armCommit(this.retryDelayMs());
       return;
     }
     chunks.forEach((chunk, i) => {
@@ -308,7 +369,8 @@ export class BatchWriter implements RowSink {
       this.cached.push(chunk);
     });
     this.unspooled = [];
-    this.armSync();
+    this.unsyncedAppends.push({ record: records.at(-1) as SpoolRecord, atMs: performance.now() });
+    this.armSync(this.flushIntervalMs);
     if (this.spoolTrouble) {
       this.logger?.info({ was: this.spoolTrouble, rows: records.reduce((n, r) => n + r.rows, 0) }, 'the spool takes rows again');
       this.spoolTrouble = null;
@@ -394,33 +456,48 @@ export class BatchWriter implements RowSink {
     this.flushTimer.unref();
   }
 
-  /**
-   * A flush interval after an append: one fdatasync for what was appended since the last one,
-   * unless the database stored all of it meanwhile (then the disk copy is not needed any more).
-   */
-  private armSync(): void {
+  private armSync(delayMs: number): void {
     if (this.syncTimer || this.closing) return;
     this.syncTimer = setTimeout(() => {
       this.syncTimer = null;
       this.syncSpool();
-    }, this.flushIntervalMs);
+    }, delayMs);
     this.syncTimer.unref();
   }
 
-  private syncSpool(): void {
-    if (!this.spool.dirty) return;
-    // Spooled chunks come first and are stored oldest first: none left means every appended row is stored.
-    if (!this.chunks[0]?.record) {
+  /**
+   * Each append is forced to disk (one fdatasync for all appended so far) a flush interval after
+   * it was made, unless the database has stored its rows by then: with the database answering,
+   * the flush (armed by the rows' write, so due first) stores them and no fsync is made at all.
+   * `now`: sync whatever is appended and not stored, at once (close()).
+   */
+  private syncSpool(now = false): void {
+    if (!this.spool.dirty) {
+      this.unsyncedAppends = [];
+      return;
+    }
+    // Spooled chunks come first and are stored oldest first: an append whose last record lies
+    // before the first unstored one is stored whole; no spooled chunk left means all are.
+    const head = this.chunks[0]?.record;
+    this.unsyncedAppends = head ? this.unsyncedAppends.filter((a) => !isBefore(a.record, head)) : [];
+    const oldest = this.unsyncedAppends[0];
+    if (!oldest) {
       this.spool.markClean();
+      return;
+    }
+    const waitMs = Math.min(this.flushIntervalMs, oldest.atMs + this.flushIntervalMs - performance.now());
+    if (!now && waitMs > 0) {
+      this.armSync(waitMs);
       return;
     }
     try {
       this.spool.sync();
+      this.unsyncedAppends = [];
     } catch (error) {
       this.lastError = `spool: sync failed: ${(error as Error).message}`;
       this.lastErrorAt = new Date();
       this.logger?.error({ error: (error as Error).message }, 'spool sync failed: retried after the next flush interval');
-      this.armSync();
+      this.armSync(this.flushIntervalMs);
     }
   }
 

@@ -181,7 +181,7 @@ export class Spool {
   bytes = 0;
   /** Writes of records (one per group commit). */
   appends = 0;
-  /** fdatasync/fsync calls made (appended data, new segments' directory entries). */
+  /** fdatasync/fsync calls made (appended data; the directory after segments were created or deleted). */
   syncs = 0;
   private unsynced = false;
   /** Records found cut short or damaged (reported and skipped). */
@@ -199,15 +199,24 @@ export class Spool {
   /**
    * Takes the directory and returns the unreleased records, oldest first (the first one may be
    * partly stored: `skipRows`). Damaged records are reported and left out; a damaged tail is cut off.
+   * Throws SpoolUnavailableError, having taken nothing, when the directory cannot be created or written.
    */
   open(): { records: SpoolRecord[]; skipRows: number } {
     if (this.opened) throw new Error('spool: already open');
-    mkdirSync(this.dir, { recursive: true });
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch (error) {
+      // Not a reason to stop collecting: the writer holds rows in memory and tries again.
+      throw this.unavailable(error, `creating the spool directory ${this.dir}`);
+    }
     this.lock();
+    this.segments = []; // an open() after close() reads the directory afresh
+    this.bytes = 0;
     const checkpoint = this.readCheckpoint();
     const records: SpoolRecord[] = [];
     let skipRows = 0;
     const files = readdirSync(this.dir).sort();
+    let unlinked = 0;
     for (const name of files) {
       const match = SEGMENT_FILE.exec(name);
       if (!match) continue;
@@ -215,6 +224,7 @@ export class Spool {
       const file = path.join(this.dir, name);
       if (checkpoint && seq < checkpoint.seq) {
         unlinkSync(file); // released before the crash; its deletion had not happened yet
+        unlinked++;
         continue;
       }
       const data = readFileSync(file);
@@ -245,6 +255,7 @@ export class Spool {
       this.segments.push({ seq, file, bytes: end });
       this.bytes += end;
     }
+    if (unlinked) this.fsyncDir();
     this.nextSeq = (this.segments.at(-1)?.seq ?? 0) + 1;
     this.opened = true;
     // The first record kept must carry the skip; a checkpoint pointing past every record means none.
@@ -370,11 +381,17 @@ export class Spool {
     // group starts a new one), so released bytes never hold the spool at its bound.
     if (!next && this.active && this.active.bytes >= this.segmentBytes / 4) this.closeActive();
     const keepFrom = next?.seq ?? this.active?.seq ?? Infinity;
+    let unlinked = 0;
     while (this.segments[0] && this.segments[0].seq < keepFrom) {
-      const segment = this.segments.shift() as Segment;
+      const segment = this.segments[0];
       unlinkSync(segment.file);
+      this.segments.shift();
       this.bytes -= segment.bytes;
+      unlinked++;
     }
+    // The deletions made durable too: after a crash the directory holds what this process last
+    // saw, not segments released long ago (replayed again, and counted against SPOOL_MAX_BYTES).
+    if (unlinked) this.fsyncDir();
     const position = next ?? (this.active ? { seq: this.active.seq, offset: this.active.bytes, skipRows: 0 } : { seq: this.nextSeq, offset: 0, skipRows: 0 });
     // Rewritten in place (one pwrite of a fixed-width line, no open/rename: this runs after every stored batch).
     this.checkpointFd ??= openSync(path.join(this.dir, CHECKPOINT_FILE), 'w');
@@ -426,7 +443,9 @@ export class Spool {
       }
     }
     const records = entries.length ? this.append([entries]) : [];
+    this.sync(); // the rows on disk in their new place before the old file goes
     unlinkSync(file);
+    this.fsyncDir();
     this.logger?.info({ file, rows: entries.length }, 'spool segment of an earlier version taken over');
     return records;
   }
@@ -492,7 +511,8 @@ export class Spool {
     try {
       writeFileSync(lockFile, `${process.pid}\n`);
     } catch (error) {
-      if (!isDiskFull(error)) throw error;
+      // A directory that cannot be written (read-only, no permission) is one the writer tries again.
+      if (!isDiskFull(error)) throw this.unavailable(error, `writing ${lockFile}`);
       // A full disk must not stop the collector: it runs, holding rows in memory until space returns.
       this.logger?.error({ dir: this.dir, error: (error as Error).message }, 'spool lock file not written: the disk is full');
     }

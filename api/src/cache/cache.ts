@@ -1,4 +1,4 @@
-// Cache-aside with single-flight and a stale fallback (DESIGN §4):
+// Cache-aside with single-flight and a stale fallback (docs/architecture.md, "The flow"):
 // - hit: answer from the cache, no database query, the stored bytes sent as they are;
 // - miss: one database query per key however many requests miss at once;
 // - cache errors count as misses (logged, never surfaced);
@@ -72,7 +72,7 @@ export const NEAR_MAX_MS = 1_000;
 /** Bytes the near copies take at most, per process. */
 export const NEAR_MAX_BYTES = 64 * 1024 * 1024;
 
-/** TTLs of DESIGN §4, in one place; answers over a time range take theirs from ./range.ts. */
+/** The fresh TTLs of the cached answers, in one place; answers over a time range take theirs from ./range.ts. */
 export const CACHE_TTL_MS = {
   containersList: 10_000,
   containerLatest: 2_000,

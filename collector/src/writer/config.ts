@@ -31,7 +31,7 @@ const byteSizeSetting = (fallback: string, minBytes: number) =>
 
 /** The writer's environment variables; the collector's main config spreads them into its own. */
 export const writerSettings = {
-  /** Rows per transaction (DESIGN §3: 500-1000). */
+  /** Rows per transaction, 500 to 1000. */
   WRITER_BATCH_SIZE: intSetting(500, 1000, 1000),
   /** A row waits at most this long in memory before a flush. */
   WRITER_FLUSH_INTERVAL: durationSetting('2s', 1000).pipe(z.number().max(5000, 'must be at most 5s')),

@@ -1,6 +1,7 @@
-// The collector's batch writer (DESIGN §3): jobs hand it rows; each row goes to the write-ahead
-// spool (spool.ts) in a group commit and to the database in batches, so no accepted row is lost to
-// a database outage, a restart or a SIGKILL. A full disk holds rows in memory, up to its bound.
+// The collector's batch writer (docs/architecture.md, "The flow"): jobs hand it rows; each row
+// goes to the write-ahead spool (spool.ts) in a group commit and to the database in batches, so no
+// accepted row is lost to a database outage, a restart or a SIGKILL. A full disk holds rows in
+// memory, up to its bound.
 import type { Pool } from 'pg';
 import type { Logger, RowSink, StorageFlavour, TableName, TableRows } from '@dockpulse/common';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from '@dockpulse/common';

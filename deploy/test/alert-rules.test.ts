@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import { createPool } from '@dockpulse/common';
 import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
-import { expandMacros, reduce, threshold, toSeries } from './support/grafana-sql';
+import { evaluateRule } from './support/alert-evaluate';
+import { expandMacros, toSeries } from './support/grafana-sql';
 import { alertGroups, alertRules, provisionedDatasourceUids, type AlertRule } from './support/provisioning';
 
 const rules = alertRules();
@@ -9,27 +10,7 @@ const NOW = Date.now();
 const ago = (seconds: number) => new Date(NOW - seconds * 1000);
 
 /** Which label sets fire and which stay quiet when Grafana evaluates `rule` now. */
-async function evaluate(pool: Pool, rule: AlertRule): Promise<{ firing: string[]; quiet: string[] }> {
-  const query = rule.data.find((d) => d.datasourceUid !== '__expr__');
-  const reducer = rule.data.find((d) => d.model.type === 'reduce');
-  const condition = rule.data.find((d) => d.refId === rule.condition);
-  if (!query?.model.rawSql || !query.relativeTimeRange || !reducer?.model.reducer || !condition?.model.conditions?.[0]) {
-    throw new Error(`rule ${rule.uid} lacks a SQL query, a reduce or a threshold`);
-  }
-  const sql = expandMacros(query.model.rawSql, {
-    from: new Date(NOW - query.relativeTimeRange.from * 1000),
-    to: new Date(NOW - query.relativeTimeRange.to * 1000),
-  });
-  const result = await pool.query(sql);
-  const firing: string[] = [];
-  const quiet: string[] = [];
-  for (const series of toSeries(result.rows, result.fields)) {
-    const key = [series.labels.host, series.labels.container].filter(Boolean).join('/');
-    const value = reduce(series.points.map((p) => p.value), reducer.model.reducer);
-    (threshold(value, condition.model.conditions[0].evaluator) ? firing : quiet).push(key);
-  }
-  return { firing: firing.sort(), quiet: quiet.sort() };
-}
+const evaluate = (pool: Pool, rule: AlertRule) => evaluateRule(pool, rule, NOW);
 
 describe('provisioned alert rules', () => {
   it('are complete: unique uids, a known datasource, reduce + threshold, for, severity, summary and description', () => {

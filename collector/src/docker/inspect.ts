@@ -1,8 +1,9 @@
 // Engine container inspect -> container_info row.
-import type { ContainerInfoRow, ContainerState } from '@dockpulse/common';
+import { ENGINE_CONTAINER_STATES, type ContainerInfoRow, type ContainerState } from '@dockpulse/common';
 import { EngineDataError, engineTime, isNum, type EngineInspect } from './engine-types';
 
-const STATES: ReadonlySet<string> = new Set(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']);
+/** The states an engine reports, in Docker's words (common/src/contract/lists.ts). */
+const STATES: ReadonlySet<string> = new Set(ENGINE_CONTAINER_STATES);
 
 /**
  * Podman's own state words, which its Docker-compatible inspect lets through at times (seen:

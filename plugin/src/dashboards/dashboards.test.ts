@@ -107,6 +107,9 @@ describe('bundled dashboards', () => {
     }
     const metrics = (pick: (t: any) => boolean) => stats.filter(pick).map((t) => t.metrics[0]);
     expect(metrics((t) => t.groupBy === 'host')).toEqual(metrics((t) => t.top === 10));
+    // Per-host buckets of whole minutes: the API reads them from its per-minute tier (api/src/stats/tiers.ts).
+    const perHost = panels(load('fleet-overview.json')).filter((p) => (p.targets ?? []).some((t: any) => t.groupBy === 'host'));
+    expect(perHost.map((p) => [p.title, p.interval])).toEqual(perHost.map((p) => [p.title, '1m']));
   });
 
   it('the container detail dashboard has the $container variable the overview and table links set', () => {

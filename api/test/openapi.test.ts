@@ -1,6 +1,8 @@
 // The OpenAPI document of /api/v1, as the API generates it: valid OpenAPI 3.1 by a maintained
 // validator, and naming the contract's lists (common/src/contract/lists.ts) where a parameter or
 // an answer takes one of them. No server: the document is made from the route descriptions.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { CONTAINER_STATES, EVENT_ACTIONS, LOG_STREAMS, METRICS, RESOLUTION_REQUESTS } from '@dockpulse/common';
 import { ACTION_ALIASES, EVENT_FILTER_ACTIONS, mapEvent } from '@dockpulse/collector/docker/events';
@@ -79,5 +81,22 @@ describe('the OpenAPI document', () => {
       expect(documented).toContain(action);
       expect(parseQuery(eventsQuery, { actions: action }).actions).toEqual([action]);
     }
+  });
+
+  it("restates none of the contract's lists in api/src (they come from common/src/contract/lists.ts)", () => {
+    const wordsOf = (literal: string) => [...literal.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]).sort().join(',');
+    const root = path.resolve(__dirname, '..', '..');
+    const lists = new Map(
+      [...readFileSync(path.join(root, 'common/src/contract/lists.ts'), 'utf8').matchAll(/export const (\w+) = (\[[^\]]*\])/g)].map((m) => [wordsOf(m[2]!), m[1]]),
+    );
+    expect([...lists.values()]).toEqual(expect.arrayContaining(['METRICS', 'CONTAINER_STATES', 'EVENT_ACTIONS', 'LOG_STREAMS']));
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    const restated = sources(path.join(root, 'api/src')).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/\[\s*('[a-z_]+',\s*)+'[a-z_]+',?\s*\]/g)]
+        .filter((m) => lists.has(wordsOf(m[0])))
+        .map((m) => `${path.relative(root, file)}: ${lists.get(wordsOf(m[0]))}`),
+    );
+    expect(restated).toEqual([]);
   });
 });

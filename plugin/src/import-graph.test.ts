@@ -1,15 +1,16 @@
 // Two rules about what the plugin's source imports, checked on the files themselves:
 // - no import cycle among them (type-only imports count: they tie the modules together as well);
-// - from outside plugin/src only common's lists module (common/src/rows.ts, by a relative path: the
-//   package's entry point, @dockpulse/common, is its server side: pg, pino, config), and that
-//   module imports nothing, so the bundle takes its constants and nothing else.
+// - from outside plugin/src only common's contract (common/src/contract/*.ts, by a relative path:
+//   the package's entry point, @dockpulse/common, is its server side: pg, pino, config), whose
+//   modules import nothing but each other, so the bundle takes their constants and nothing else.
 import * as fs from 'fs';
 import * as path from 'path';
 
 const SRC = __dirname;
 const EXTENSIONS = ['.ts', '.tsx'];
-/** The one module outside plugin/src the plugin may import at run time. */
-const COMMON_LISTS = path.resolve(SRC, '..', '..', 'common', 'src', 'rows.ts');
+/** The one folder outside plugin/src the plugin may import from: the API's contract. */
+const CONTRACT = path.resolve(SRC, '..', '..', 'common', 'src', 'contract');
+const inContract = (file: string | undefined) => file !== undefined && path.dirname(file) === CONTRACT;
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -110,7 +111,7 @@ describe('import graph of plugin/src', () => {
     expect(cyclesOf(graph)).toEqual([]);
   });
 
-  it('imports from outside plugin/src only common/src/rows.ts, which itself imports nothing', () => {
+  it('imports from outside plugin/src only common/src/contract, which imports nothing but itself', () => {
     const outside = files.flatMap((file) =>
       importsOf(fs.readFileSync(file, 'utf8'))
         .filter((i) => !i.typeOnly)
@@ -120,10 +121,31 @@ describe('import graph of plugin/src', () => {
           }
           const target = i.from.startsWith('.') ? path.resolve(path.dirname(file), i.from) : undefined;
           const inside = target === undefined || target.startsWith(SRC + path.sep);
-          return inside || resolveRelative(file, i.from) === COMMON_LISTS ? [] : [`${relative(file)}: ${i.from}`];
+          return inside || inContract(resolveRelative(file, i.from)) ? [] : [`${relative(file)}: ${i.from}`];
         })
     );
     expect(outside).toEqual([]);
-    expect(importsOf(fs.readFileSync(COMMON_LISTS, 'utf8'))).toEqual([]);
+    const contract = fs.readdirSync(CONTRACT).map((name) => path.join(CONTRACT, name));
+    expect(contract.map((f) => path.basename(f)).sort()).toEqual(expect.arrayContaining(['answers.ts', 'index.ts', 'lists.ts']));
+    const beyond = contract.flatMap((file) =>
+      importsOf(fs.readFileSync(file, 'utf8'))
+        .filter((i) => !(i.from.startsWith('./') && inContract(resolveRelative(file, i.from))))
+        .map((i) => `${path.basename(file)}: ${i.from}`)
+    );
+    expect(beyond).toEqual([]);
+  });
+
+  it('restates none of the contract lists (metrics, states, actions, ...) in a list of its own', () => {
+    const wordsOf = (literal: string) => [...literal.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]).sort().join(',');
+    const lists = new Map(
+      [...fs.readFileSync(path.join(CONTRACT, 'lists.ts'), 'utf8').matchAll(/export const (\w+) = (\[[^\]]*\])/g)].map((m) => [wordsOf(m[2]), m[1]])
+    );
+    expect([...lists.values()]).toEqual(expect.arrayContaining(['METRICS', 'CONTAINER_STATES', 'EVENT_ACTIONS', 'GROUPABLE_METRICS']));
+    const restated = files.flatMap((file) =>
+      [...fs.readFileSync(file, 'utf8').matchAll(/\[\s*('[a-z_]+',\s*)+'[a-z_]+',?\s*\]/g)]
+        .filter((m) => lists.has(wordsOf(m[0])))
+        .map((m) => `${relative(file)}: ${lists.get(wordsOf(m[0]))}`)
+    );
+    expect(restated).toEqual([]);
   });
 });

@@ -1,156 +1,48 @@
 // The Dockpulse API as the browser reaches it: through Grafana's data proxy, which adds the token.
-// Answer types follow api/src (camelCase JSON under /api/v1).
+// The answers are the contract's types (common/src/contract/answers.ts), the ones the API's answer
+// schemas and its OpenAPI document are checked against; the request types here are the client's.
 import { lastValueFrom } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
-import type { EventAction, GroupBy, Metric, RankAgg, Resolution } from './types';
+import type {
+  ContainerItem,
+  ContainerLatestAnswer,
+  ContainersAnswer,
+  EventItem,
+  EventsAnswer,
+  HealthAnswer,
+  HostItem,
+  HostsAnswer,
+  ImageItem,
+  ImagesAnswer,
+  ImageVersionItem,
+  ImageVersionsAnswer,
+  ImageVersionsOfImageAnswer,
+  LogsAnswer,
+  Paged,
+  StatsAnswer,
+} from '../../../common/src/contract';
+import type { EventAction, GroupBy, LogStream, Metric, RankAgg, Resolution } from './types';
+
+export type {
+  ContainerItem,
+  ContainerLatestAnswer,
+  EventItem,
+  HealthAnswer,
+  HostItem,
+  ImageItem,
+  ImageVersionItem,
+  LogsAnswer,
+  Paged,
+  StatsAnswer,
+};
+export type { LatestSample, LogItem, StatsSeries } from '../../../common/src/contract';
 
 /** Path of the data-proxy route declared in datasource/plugin.json. */
 export const ROUTE_PATH = 'dockpulse';
 
-/** GET /health as api/src/health/routes.ts sends it (the storage flavour is database.flavour). */
-export interface HealthAnswer {
-  status: string;
-  version?: string;
-  database?: {
-    ok: boolean;
-    flavour?: string | null;
-    schemaVersion?: number | null;
-    latencyMs?: number;
-    error?: string;
-  };
-  /** Only when the API reads from a replica (DATABASE_READ_URL); down or not a standby degrades status. */
-  replica?: {
-    ok: boolean;
-    inRecovery?: boolean;
-    replayLagSeconds?: number | null;
-    replayedAllReceived?: boolean;
-    latencyMs?: number;
-    error?: string;
-  };
-  cache?: { backend?: string; enabled?: boolean; ok?: boolean };
-}
-
-export interface HostItem {
-  hostId: string;
-  name: string;
-  engineVersion?: string | null;
-  containersRunning?: number;
-  lastSeen?: string;
-  collector?: { version: string; lastBeat: string; lastError: string | null } | null;
-}
-
-export interface ContainerItem {
-  hostId: string;
-  containerId: string;
-  name: string;
-  image: string | null;
-  imageId?: string | null;
-  state: string;
-  status?: string | null;
-  health: string | null;
-  restartCount?: number;
-  exitCode?: number | null;
-  oomKilled?: boolean;
-  startedAt?: string | null;
-  createdAt?: string | null;
-  memLimitBytes?: number | null;
-  cpuLimitCores?: number | null;
-  composeProject?: string | null;
-  composeService?: string | null;
-  labels?: Record<string, string>;
-}
-
-export interface Paged<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export interface LatestSample {
-  time: string;
-  cpuPercent: number | null;
-  memUsedBytes: number | null;
-  memLimitBytes: number | null;
-  memPercent: number | null;
-}
-
-export interface StatsSeries {
-  /** null for a group's series (groupBy). */
-  containerId: string | null;
-  containerName: string | null;
-  /** The container's host, or the host of a host group; null for a project group. */
-  hostId: string | null;
-  /** Grouped answers: which host or compose project (key null: containers of no project). */
-  group?: { by: GroupBy; key: string | null; name: string | null };
-  metric: Metric;
-  points: Array<[number, number | null]>;
-}
-
-export interface StatsAnswer {
-  resolution: string;
-  table: string;
-  intervalMs: number;
-  groupBy?: GroupBy;
-  /** How the series were chosen when ranked; candidates: how many had data in the range. */
-  ranking?: { by: Metric; agg: RankAgg; top: number; candidates: number };
-  /** True when a query without containers and without top met more series than the API's bound. */
-  truncated?: boolean;
-  series: StatsSeries[];
-}
-
-export interface ImageItem {
-  hostId: string;
-  imageId: string;
-  repoTags: string[];
-  repoDigests?: string[];
-  sizeBytes: number | null;
-  createdAt: string | null;
-  firstSeen?: string;
-  lastSeen?: string;
-  removedAt?: string | null;
-  containers?: number;
-}
-
-export interface ImageVersionItem {
-  time: string;
-  hostId: string;
-  repository: string;
-  tag: string;
-  imageId: string;
-  digest: string | null;
-  previousImageId: string | null;
-}
-
-export interface LogItem {
-  time: string;
-  timeUs?: string;
-  hostId: string;
-  containerId: string;
-  containerName: string | null;
-  stream: 'stdout' | 'stderr';
-  seq?: number;
-  message: string;
-}
-
-export interface LogsAnswer {
-  items: LogItem[];
-  nextCursor: string | null;
-}
-
-export interface EventItem {
-  time: string;
-  hostId?: string;
-  containerId: string;
-  containerName: string | null;
-  image?: string | null;
-  action: string;
-  exitCode: number | null;
-  attributes: Record<string, string>;
-}
-
 export interface ContainerFilter {
   host?: string;
+  /** One of CONTAINER_STATES; a string, as a query or a template variable holds it (the API checks it). */
   state?: string;
   name?: string;
   image?: string;
@@ -180,7 +72,7 @@ export interface LogsRequest {
   fromMs: number;
   toMs: number;
   q?: string;
-  stream?: 'stdout' | 'stderr';
+  stream?: Exclude<LogStream, 'all'>;
   limit?: number;
   cursor?: string;
 }
@@ -281,14 +173,14 @@ export class DockpulseApi {
   }
 
   async hosts(): Promise<HostItem[]> {
-    return (await this.get<{ items: HostItem[] }>('/hosts')).items;
+    return (await this.get<HostsAnswer>('/hosts')).items;
   }
 
-  containers(filter: ContainerFilter = {}): Promise<Paged<ContainerItem>> {
+  containers(filter: ContainerFilter = {}): Promise<ContainersAnswer> {
     return this.get('/containers', { ...filter });
   }
 
-  latest(containerId: string, host?: string): Promise<LatestSample> {
+  latest(containerId: string, host?: string): Promise<ContainerLatestAnswer> {
     return this.get(`/containers/${encodeURIComponent(containerId)}/stats/latest`, { host });
   }
 
@@ -311,19 +203,16 @@ export class DockpulseApi {
 
   images(
     filter: { host?: string; repository?: string; limit?: number; offset?: number } = {}
-  ): Promise<Paged<ImageItem>> {
+  ): Promise<ImagesAnswer> {
     return this.get('/images', { ...filter });
   }
 
   async versionsOfImage(imageId: string): Promise<ImageVersionItem[]> {
-    const answer = await this.get<ImageVersionItem[] | { items: ImageVersionItem[] }>(
-      `/images/${encodeURIComponent(imageId)}/versions`
-    );
-    return Array.isArray(answer) ? answer : answer.items;
+    return (await this.get<ImageVersionsOfImageAnswer>(`/images/${encodeURIComponent(imageId)}/versions`)).items;
   }
 
   async imageVersions(req: ImageVersionsRequest): Promise<ImageVersionItem[]> {
-    const answer = await this.get<{ items: ImageVersionItem[] }>('/image-versions', {
+    const answer = await this.get<ImageVersionsAnswer>('/image-versions', {
       repository: req.repository,
       tag: req.tag,
       host: req.host,
@@ -347,7 +236,7 @@ export class DockpulseApi {
   }
 
   async events(req: EventsRequest): Promise<EventItem[]> {
-    const answer = await this.get<{ items: EventItem[] }>('/events', {
+    const answer = await this.get<EventsAnswer>('/events', {
       containers: req.containers,
       host: req.host,
       from: req.fromMs,

@@ -1,6 +1,23 @@
 import type { DataSourceApi, MetricFindValue, ScopedVars } from '@grafana/data';
 import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
-import { EVENT_ACTIONS, type ContainerState, type EventAction } from '../../../common/src/rows';
+import {
+  CONTAINER_STATES,
+  DEFAULT_STATS_METRICS,
+  EVENT_ACTIONS,
+  GROUP_BYS,
+  GROUPABLE_METRICS,
+  LOG_STREAMS,
+  METRICS,
+  RANK_AGGS,
+  RESOLUTION_REQUESTS,
+  type ContainerState,
+  type EventAction,
+  type GroupBy,
+  type LogStream as ApiLogStream,
+  type Metric,
+  type RankAgg,
+  type ResolutionRequest,
+} from '../../../common/src/contract/lists';
 
 /** Every kind of question the datasource can ask the Dockpulse API. */
 export type QueryType = 'stats' | 'containers' | 'images' | 'imageVersions' | 'logs' | 'events';
@@ -14,67 +31,18 @@ export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: 
   { value: 'events', label: 'Events', description: 'Container events: start, die, oom, health, ...' },
 ];
 
-export const METRICS = [
-  'cpu_percent',
-  'mem_used_bytes',
-  'mem_percent',
-  'mem_limit_bytes',
-  'net_rx_bps',
-  'net_tx_bps',
-  'blk_read_bps',
-  'blk_write_bps',
-  'pids',
-] as const;
-export type Metric = (typeof METRICS)[number];
+// The API's words: the contract's lists (common/src/contract/lists.ts), taken by a relative path
+// because that module holds only constants and types, so the bundle takes it without the server
+// side of common (src/import-graph.test.ts checks both).
+export { CONTAINER_STATES, EVENT_ACTIONS, GROUP_BYS, GROUPABLE_METRICS, LOG_STREAMS, METRICS, RANK_AGGS };
+export type { ContainerState, EventAction, GroupBy, Metric, RankAgg };
 
-/** How a group of containers is formed (groupBy on /stats): one series per host or compose project. */
-export const GROUP_BYS = ['host', 'project'] as const;
-export type GroupBy = (typeof GROUP_BYS)[number];
-/** How top=N ranks: the metric's average over the range, or its highest bucket. */
-export const RANK_AGGS = ['avg', 'max'] as const;
-export type RankAgg = (typeof RANK_AGGS)[number];
-/**
- * Metrics the API can combine over containers (summed or averaged); mem_limit_bytes is not one:
- * a container without a limit reports the host's memory (api/src/stats/store.ts GROUP_COMBINE).
- */
-export const GROUPABLE_METRICS: readonly Metric[] = [
-  'cpu_percent',
-  'mem_used_bytes',
-  'mem_percent',
-  'net_rx_bps',
-  'net_tx_bps',
-  'blk_read_bps',
-  'blk_write_bps',
-  'pids',
-];
+/** The query's resolution: auto (the API chooses by range) or one table. */
+export type Resolution = ResolutionRequest;
+export const RESOLUTIONS = RESOLUTION_REQUESTS;
 
-export const RESOLUTIONS = ['auto', 'raw', 'hourly', 'daily'] as const;
-export type Resolution = (typeof RESOLUTIONS)[number];
-
-/**
- * The container states, in the row type's words (ContainerState in common/src/rows.ts, which has no
- * list of them yet); this list fails to compile when the two differ.
- */
-export const CONTAINER_STATES = [
-  'created',
-  'running',
-  'paused',
-  'restarting',
-  'removing',
-  'exited',
-  'dead',
-  'removed',
-] as const satisfies readonly ContainerState[];
-type Never<T extends never> = T;
-/** Compiles only while every ContainerState is in CONTAINER_STATES. */
-export type UnlistedContainerStates = Never<Exclude<ContainerState, (typeof CONTAINER_STATES)[number]>>;
-
-// The event actions are the collector's and the API's one list. common/src/rows.ts holds only
-// constants and types, so the bundle takes it without the server side of common
-// (src/import-graph.test.ts checks both).
-export { EVENT_ACTIONS, type EventAction };
-
-export type LogStream = 'all' | 'stdout' | 'stderr';
+/** The logs query's stream: both, or one of the API's. */
+export type LogStream = 'all' | ApiLogStream;
 
 /** One panel query. Fields that do not apply to the chosen queryType are ignored. */
 export interface DockpulseQuery extends DataQuery {
@@ -114,7 +82,7 @@ export interface DockpulseQuery extends DataQuery {
 
 export const DEFAULT_QUERY: Partial<DockpulseQuery> = {
   queryType: 'stats',
-  metrics: ['cpu_percent', 'mem_used_bytes'],
+  metrics: [...DEFAULT_STATS_METRICS],
   resolution: 'auto',
 };
 

@@ -1,5 +1,5 @@
-// API answers for the tests, written exactly in the shapes api/src sends (camelCase, see
-// api/src/*/store.ts and service.ts as of this commit), not recorded from a running API.
+// API answers for the tests, written by hand in the contract's types (common/src/contract/answers.ts:
+// every field the API sends, checked by the compiler), not recorded from a running API.
 import type {
   ContainerItem,
   EventItem,
@@ -34,20 +34,38 @@ export const HEALTH_DB_DOWN: HealthAnswer = {
   cache: { backend: 'memory', enabled: true, ok: true },
 };
 
+const HOST_FACTS = {
+  engineVersion: '20.10.24',
+  apiVersion: '1.41',
+  os: 'Debian GNU/Linux 12 (bookworm)',
+  kernel: '6.1.0-27-amd64',
+  cpus: 4,
+  memTotalBytes: 8_321_499_136,
+  cgroupVersion: 1,
+  firstSeen: '2026-11-01T00:00:00.000Z',
+};
+
 export const HOSTS: { items: HostItem[] } = {
   items: [
     {
       hostId: 'h1',
       name: 'docker-01',
-      engineVersion: '20.10.24',
+      ...HOST_FACTS,
       containersRunning: 2,
       lastSeen: '2026-11-29T10:00:00.000Z',
-      collector: { version: '0.1.0', lastBeat: '2026-11-29T10:00:00.000Z', lastError: null },
+      collector: {
+        version: '0.1.0',
+        lastBeat: '2026-11-29T10:00:00.000Z',
+        containersSeen: 3,
+        bufferedRows: 0,
+        spooledRows: 0,
+        lastError: null,
+      },
     },
     {
       hostId: 'h2',
       name: 'docker-02',
-      engineVersion: '20.10.24',
+      ...HOST_FACTS,
       containersRunning: 0,
       lastSeen: '2026-11-29T09:00:00.000Z',
       collector: null,
@@ -59,6 +77,7 @@ const container = (c: Partial<ContainerItem> & Pick<ContainerItem, 'containerId'
   hostId: 'h1',
   image: 'nginx:1.25',
   imageId: 'sha256:' + 'a'.repeat(64),
+  command: 'nginx -g daemon off;',
   state: 'running',
   status: 'Up 2 hours',
   health: null,
@@ -67,11 +86,15 @@ const container = (c: Partial<ContainerItem> & Pick<ContainerItem, 'containerId'
   oomKilled: false,
   startedAt: '2026-11-29T08:00:00.000Z',
   createdAt: '2026-11-29T07:59:58.000Z',
+  finishedAt: null,
   memLimitBytes: null,
   cpuLimitCores: null,
   composeProject: null,
   composeService: null,
   labels: {},
+  firstSeen: '2026-11-29T07:59:58.000Z',
+  lastSeen: '2026-11-29T10:00:00.000Z',
+  removedAt: null,
   ...c,
 });
 
@@ -106,6 +129,8 @@ export const STATS: StatsAnswer = {
   resolution: 'raw',
   table: 'container_stats',
   intervalMs: 15000,
+  fromMs: t0,
+  toMs: t0 + 45000,
   truncated: false,
   series: [
     {
@@ -164,6 +189,8 @@ export const STATS_BY_HOST: StatsAnswer = {
   resolution: 'raw',
   table: 'container_stats',
   intervalMs: 15000,
+  fromMs: t0,
+  toMs: t0 + 45000,
   groupBy: 'host',
   ranking: { by: 'mem_used_bytes', agg: 'avg', top: 200, candidates: 2 },
   truncated: false,
@@ -206,6 +233,7 @@ export const IMAGES: Paged<ImageItem> = {
       repoDigests: ['nginx@sha256:' + 'd'.repeat(64)],
       sizeBytes: 187654321,
       createdAt: '2026-11-01T00:00:00.000Z',
+      labels: { maintainer: 'NGINX Docker Maintainers' },
       firstSeen: '2026-11-20T00:00:00.000Z',
       lastSeen: '2026-11-29T10:00:00.000Z',
       removedAt: null,
@@ -218,6 +246,7 @@ export const IMAGES: Paged<ImageItem> = {
       repoDigests: [],
       sizeBytes: 1234,
       createdAt: null,
+      labels: {},
       firstSeen: '2026-11-20T00:00:00.000Z',
       lastSeen: '2026-11-29T10:00:00.000Z',
       removedAt: null,
@@ -284,6 +313,7 @@ export const EVENTS: { items: EventItem[] } = {
   items: [
     {
       time: '2026-11-29T09:30:00.000Z',
+      timeNano: '1795944600000000123',
       hostId: 'h1',
       containerId: CONTAINERS.items[0].containerId,
       containerName: 'web',
@@ -294,6 +324,7 @@ export const EVENTS: { items: EventItem[] } = {
     },
     {
       time: '2026-11-29T09:30:01.000Z',
+      timeNano: '1795944601000000123',
       hostId: 'h1',
       containerId: CONTAINERS.items[0].containerId,
       containerName: 'web',
@@ -304,6 +335,7 @@ export const EVENTS: { items: EventItem[] } = {
     },
     {
       time: '2026-11-29T09:31:00.000Z',
+      timeNano: '1795944660000000123',
       hostId: 'h1',
       containerId: CONTAINERS.items[1].containerId,
       containerName: null,

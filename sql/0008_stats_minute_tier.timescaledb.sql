@@ -3,11 +3,11 @@
 -- container_stats_minute (sql/0008_stats_minute_tier.postgres.sql), here a real-time continuous
 -- aggregate: minutes above its watermark are aggregated from raw rows at query time, and late rows
 -- below it are picked up by the next refresh (TimescaleDB's invalidation log), every minute.
--- The per-host 5 s slots of the plain flavour have no equivalent here (a continuous aggregate cannot
--- average per container before it sums per host): groupBy=host at 5 s reads raw rows.
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS container_stats_minute
 WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
+-- Integers summed as float8: exact below 2^53 (a minute of one container is far below), and cheaper
+-- than sum(bigint)'s numeric accumulation.
 SELECT time_bucket(INTERVAL '1 minute', time) AS bucket,
        host_id,
        container_id,
@@ -15,16 +15,16 @@ SELECT time_bucket(INTERVAL '1 minute', time) AS bucket,
        sum(cpu_percent) AS cpu_sum,
        count(cpu_percent) AS cpu_samples,
        max(cpu_percent) AS cpu_max,
-       sum(mem_used_bytes)::bigint AS mem_used_sum,
+       sum(mem_used_bytes::float8)::bigint AS mem_used_sum,
        count(mem_used_bytes) AS mem_used_samples,
        max(mem_used_bytes) AS mem_used_max,
        max(mem_limit_bytes) AS mem_limit_max,
        sum(mem_percent) AS mem_percent_sum,
        count(mem_percent) AS mem_percent_samples,
-       sum(net_rx_delta)::bigint AS net_rx_bytes,
-       sum(net_tx_delta)::bigint AS net_tx_bytes,
-       sum(blk_read_delta)::bigint AS blk_read_bytes,
-       sum(blk_write_delta)::bigint AS blk_write_bytes,
+       sum(net_rx_delta::float8)::bigint AS net_rx_bytes,
+       sum(net_tx_delta::float8)::bigint AS net_tx_bytes,
+       sum(blk_read_delta::float8)::bigint AS blk_read_bytes,
+       sum(blk_write_delta::float8)::bigint AS blk_write_bytes,
        max(pids) AS pids_max
 FROM container_stats
 GROUP BY 1, 2, 3

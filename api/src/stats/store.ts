@@ -2,7 +2,7 @@
 // Ranking (top N), grouping (per host or compose project) and the series bound all happen in the
 // same statement, so a fleet of thousands of containers never crosses the wire.
 import type { Queryable } from '../db/read-pool';
-import { HOST_SLOT_MS, MINUTE_MS, TierSql, tierSpan } from './tiers';
+import { MINUTE_MS, TierSql, tierSpan } from './tiers';
 import type { GroupableMetric, GroupBy, Metric, RankAgg, Resolution } from '@dockpulse/common';
 
 /**
@@ -102,8 +102,6 @@ export interface StatsStoreOptions {
 
 interface TiersPresent {
   minute: boolean;
-  /** Plain flavour only (sql/0008_stats_minute_tier.postgres.sql). */
-  hostSlots: boolean;
 }
 
 export class StatsStore {
@@ -114,15 +112,12 @@ export class StatsStore {
     private readonly options: StatsStoreOptions = {},
   ) {}
 
-  /** Which tiers the database has, asked once (a database not yet migrated is asked again). */
+  /** Whether the database has the minute tier, asked once (a database not yet migrated is asked again). */
   private async tiers(q: StatsQuery): Promise<TiersPresent> {
-    const none = { minute: false, hostSlots: false };
-    if (this.options.tiers === false || q.resolution !== 'raw') return none;
+    if (this.options.tiers === false || q.resolution !== 'raw') return { minute: false };
     this.tiersPresent ??= this.pool
-      .query<{ minute: boolean; host_slots: boolean }>(
-        "SELECT to_regclass('container_stats_minute') IS NOT NULL AS minute, to_regclass('container_stats_host_slots') IS NOT NULL AS host_slots",
-      )
-      .then((r) => ({ minute: r.rows[0]?.minute === true, hostSlots: r.rows[0]?.host_slots === true }));
+      .query<{ minute: boolean }>("SELECT to_regclass('container_stats_minute') IS NOT NULL AS minute")
+      .then((r) => ({ minute: r.rows[0]?.minute === true }));
     try {
       const present = await this.tiersPresent;
       if (!present.minute) this.tiersPresent = undefined;
@@ -149,7 +144,7 @@ export class StatsStore {
     const where = `${inRange} AND ${filter('s')}`;
     const params: unknown[] = [q.containers ?? null, q.host ?? null, q.fromMs, q.toMs, q.intervalMs];
     const columns = (metrics: Metric[]) => metrics.map((m) => `${expr(m, '$5')} AS ${m}`).join(', ');
-    const tiers = q.rank || q.groupBy ? await this.tiers(q) : { minute: false, hostSlots: false };
+    const tiers = q.rank || q.groupBy ? await this.tiers(q) : { minute: false };
     // The tiers' SQL takes the range's whole minutes as $7 and $8, after the limit ($6).
     const span = tierSpan(q.fromMs, q.toMs);
     const tier = new TierSql({ start: '$7', end: '$8' }, filter);
@@ -261,20 +256,9 @@ export class StatsStore {
     const fromContainers = (b: string) => `SELECT ${key} AS group_key, ${sql.epochMs('b.bin')} AS t, ${needed.map(combine).join(', ')}
            FROM (${b}) b LEFT JOIN container_info ci USING (host_id, container_id)
           GROUP BY 1, b.bin`;
-    const useHostSlots =
-      groupBy === 'host' && sql.tiers.hostSlots && q.intervalMs === HOST_SLOT_MS && !q.containers && TierSql.hostSlotsServe(needed);
-    const useMinutes = !useHostSlots && sql.tiers.minute && q.intervalMs % MINUTE_MS === 0;
-    if (useHostSlots || useMinutes) params.push(sql.span.startMs, sql.span.endMs);
-    const g = useHostSlots
-      ? // Clean minutes from the host slots (one row per host and bucket), the rest per container from raw.
-        `g AS (
-         ${sql.tier.hostSlots(needed, sql.epochMs)}
-         UNION ALL
-         ${fromContainers(`SELECT s.host_id, s.container_id, ${sql.bin} AS bin, ${sql.columns(needed)}
-           FROM (${sql.tier.rawRanges()}) r JOIN container_stats s ON s.time >= r.lo AND s.time < r.hi
-          WHERE ${sql.where}
-          GROUP BY s.host_id, s.container_id, bin`)}),`
-      : useMinutes
+    const useMinutes = sql.tiers.minute && q.intervalMs % MINUTE_MS === 0;
+    if (useMinutes) params.push(sql.span.startMs, sql.span.endMs);
+    const g = useMinutes
       ? // Buckets of whole minutes: each container's from its minute rows (and raw rows where the tier is not current).
         `g AS (
          ${fromContainers(`SELECT p.host_id, p.container_id, p.bin, ${needed.map((m) => `${TierSql.value(m, '$5')} AS ${m}`).join(', ')}

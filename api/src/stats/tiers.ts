@@ -1,13 +1,11 @@
-// The pre-aggregated tiers under raw samples (sql/0008_stats_minute_tier.*.sql): what the fleet
-// panels over the last hour read instead of every raw sample. Whole minutes of the range whose tier
+// The per-minute tier under raw samples (sql/0008_stats_minute_tier.*.sql): what the fleet panels
+// over the last hour read instead of every raw sample. Whole minutes of the range whose tier
 // rows are current come from the tier; the range's partial first and last minute, and minutes that
 // received raw rows since their last rollup (the newest minute, a replayed spool's late rows), come
 // from raw rows: the answer equals the raw one (up to the order of float additions).
 import type { Metric } from '@dockpulse/common';
 
 export const MINUTE_MS = 60_000;
-/** The host slots' width: the collector's sample period. */
-export const HOST_SLOT_MS = 5_000;
 
 /**
  * Each metric as partial aggregates named like the minute tier's columns: how raw rows (alias s)
@@ -29,18 +27,6 @@ const PARTIALS: Record<Metric, { columns: Record<string, string>; value: string 
   blk_read_bps: { columns: { blk_read_bytes: 'sum(s.blk_read_delta)' }, value: 'sum(p.blk_read_bytes)::float8 / ({W}::float8 / 1000)' },
   blk_write_bps: { columns: { blk_write_bytes: 'sum(s.blk_write_delta)' }, value: 'sum(p.blk_write_bytes)::float8 / ({W}::float8 / 1000)' },
   pids: { columns: { pids_max: 'max(s.pids)' }, value: 'max(p.pids_max)::float8' },
-};
-
-/** A host slot's value (alias h): the slot's containers' averages summed, or averaged for percentages. */
-const HOST_SLOT: Partial<Record<Metric, string>> = {
-  cpu_percent: 'h.cpu_avg_sum / nullif(h.cpu_containers, 0)',
-  mem_used_bytes: 'h.mem_used_avg_sum',
-  mem_percent: 'h.mem_percent_avg_sum / nullif(h.mem_percent_containers, 0)',
-  net_rx_bps: `h.net_rx_bytes::float8 / ${HOST_SLOT_MS / 1000}`,
-  net_tx_bps: `h.net_tx_bytes::float8 / ${HOST_SLOT_MS / 1000}`,
-  blk_read_bps: `h.blk_read_bytes::float8 / ${HOST_SLOT_MS / 1000}`,
-  blk_write_bps: `h.blk_write_bytes::float8 / ${HOST_SLOT_MS / 1000}`,
-  pids: 'h.pids_max_sum::float8',
 };
 
 /** The whole minutes of [fromMs, toMs); empty (start = end = toMs) when the range holds none. */
@@ -99,20 +85,5 @@ export class TierSql {
   /** A metric's value from the merged partials (alias p) over buckets `widthMs` wide (SQL). */
   static value(metric: Metric, widthMs: string): string {
     return PARTIALS[metric].value.replace(/\{W\}/g, widthMs);
-  }
-
-  /**
-   * Per-host 5 s slots of the span's clean minutes (columns group_key, t, the metrics), to UNION ALL
-   * with the same columns computed from rawRanges(). Only for requests without a container list.
-   */
-  hostSlots(metrics: Metric[], epochMs: (ts: string) => string): string {
-    return `SELECT h.host_id AS group_key, ${epochMs('h.slot')} AS t, ${metrics.map((m) => `${HOST_SLOT[m]} AS ${m}`).join(', ')}
-         FROM container_stats_host_slots h
-        WHERE h.slot >= ${this.ts(this.span.start)} AND h.slot < ${this.ts(this.span.end)} AND ($2::text IS NULL OR h.host_id = $2)
-          AND date_trunc('minute', h.slot) NOT IN (${this.dirty()})`;
-  }
-
-  static hostSlotsServe(metrics: Metric[]): boolean {
-    return metrics.every((m) => HOST_SLOT[m] !== undefined);
   }
 }

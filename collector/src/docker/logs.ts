@@ -182,23 +182,26 @@ export class LogSequencer {
   }
 }
 
-/** Token bucket: `ratePerSec` lines a second, bursts up to one second's worth. */
+/**
+ * Token bucket: `ratePerSec` lines a second, bursts up to one second's worth. The clock is the
+ * lines' own timestamps (what the container printed when), not when they reach the collector: a
+ * backlog read after a collector restart or an engine reconnect arrives all at once but was printed
+ * at the container's own pace, and is no burst. Timestamps going back (stdout and stderr
+ * interleaved) count as no time passed.
+ */
 export class RateLimiter {
   private tokens: number;
-  private lastMs: number;
+  private lastMs: number | undefined;
 
-  constructor(
-    private readonly ratePerSec: number,
-    private readonly nowMs: () => number = Date.now,
-  ) {
+  constructor(private readonly ratePerSec: number) {
     this.tokens = ratePerSec;
-    this.lastMs = nowMs();
   }
 
-  tryTake(): boolean {
-    const now = this.nowMs();
-    this.tokens = Math.min(this.ratePerSec, this.tokens + ((now - this.lastMs) / 1000) * this.ratePerSec);
-    this.lastMs = now;
+  /** Whether a line printed at `printedAtMs` (epoch ms) is kept. */
+  tryTake(printedAtMs: number): boolean {
+    const elapsedMs = this.lastMs === undefined ? 0 : Math.max(0, printedAtMs - this.lastMs);
+    this.tokens = Math.min(this.ratePerSec, this.tokens + (elapsedMs / 1000) * this.ratePerSec);
+    this.lastMs = Math.max(this.lastMs ?? printedAtMs, printedAtMs);
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;

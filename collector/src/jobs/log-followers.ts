@@ -31,6 +31,8 @@ export class LogFollowers {
   private readonly followers = new Map<string, Follower>();
   /** Where each container's logs were read up to in this process (survives a container restart). */
   private readonly positions = new Map<string, LogResumePoint | undefined>();
+  /** Lines dropped by the rate cap, per container followed in this process (gone with the container). */
+  private readonly droppedLines = new Map<string, number>();
   private stopped = false;
 
   constructor(
@@ -40,6 +42,16 @@ export class LogFollowers {
 
   get active(): number {
     return this.followers.size;
+  }
+
+  /** Whether a container's logs are being followed now. */
+  follows(containerId: string): boolean {
+    return this.followers.has(containerId);
+  }
+
+  /** Lines of one container dropped by the rate cap in this process. */
+  droppedLinesOf(containerId: string): number {
+    return this.droppedLines.get(containerId) ?? 0;
   }
 
   /** Starts followers for running containers that have none (after start, reconnects and status passes). */
@@ -65,6 +77,7 @@ export class LogFollowers {
       this.followers.delete(containerId);
     }
     this.positions.delete(containerId);
+    this.droppedLines.delete(containerId);
   }
 
   stopAll(): void {
@@ -124,8 +137,9 @@ export class LogFollowers {
         try {
           const row = sequencer.next(streamName, parseTimedLine(raw, this.options.maxLineBytes));
           if (!row) return;
-          if (!limiter.tryTake()) {
+          if (!limiter.tryTake(row.time.getTime())) {
             metrics.droppedLogLine();
+            this.droppedLines.set(containerId, this.droppedLinesOf(containerId) + 1);
             return;
           }
           sink.write('container_logs', row);

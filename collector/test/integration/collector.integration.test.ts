@@ -257,7 +257,7 @@ describe('collector against the real engine and database', () => {
     expect(burner?.n).toBeGreaterThanOrEqual(3);
     // One busy loop is 100 % of one CPU when it has the machine; on a loaded 2-core test host it gets
     // less, so the bar is "clearly busy" and "clearly idle", an order of magnitude apart.
-    expect(burner?.avg).toBeGreaterThan(15);
+    expect(burner?.avg).toBeGreaterThan(5); // 13 % seen at load 19
     expect(idle?.avg).toBeLessThan(2);
     expect(burner?.avg).toBeGreaterThan(10 * (idle?.avg ?? 0));
   });
@@ -271,8 +271,12 @@ describe('collector against the real engine and database', () => {
     expect(rows.length).toBeGreaterThanOrEqual(4);
     const firstUsed = rows[0]?.mem_used_bytes as number;
     const lastUsed = rows.at(-1)?.mem_used_bytes as number;
-    // about 2 MiB/s for the ~12 s between the first and last sample
-    expect(lastUsed - firstUsed).toBeGreaterThan(8 * 1024 * 1024);
+    // 1 MiB per step, a step every >= 0.5 s: ~24 MiB over the ~12 s between the first and last
+    // sample on an idle machine, 7.6 MiB seen on a loaded one. It grows, and never shrinks (tmpfs
+    // pages stay charged) beyond a read's noise.
+    expect(lastUsed - firstUsed).toBeGreaterThan(4 * 1024 * 1024);
+    const shrinks = rows.slice(1).filter((r, i) => r.mem_used_bytes < (rows[i]?.mem_used_bytes as number) - 1024 * 1024);
+    expect(shrinks).toEqual([]);
   });
 
   it('states, exit codes, restart counts, health and OOM are right in container_info', async () => {
@@ -315,8 +319,10 @@ describe('collector against the real engine and database', () => {
   it('a container printing past the rate cap has lines dropped and counted: stored + dropped = printed', async () => {
     if (skipIfMissing()) return;
     const [r] = await q<{ n: number }>('SELECT count(*)::int AS n FROM container_logs WHERE container_id = $1', [ids.spammer]);
-    const dropped = first.collector.metrics.droppedLogLines;
+    // the spammer's own count: the collector-wide one also counts other containers on this engine
+    const dropped = first.collector.logs.droppedLinesOf(ids.spammer as string);
     expect(dropped).toBeGreaterThan(0);
+    expect(dropped).toBeLessThanOrEqual(first.collector.metrics.droppedLogLines);
     expect((r?.n ?? 0) + dropped).toBe(SPAM_LINES);
   });
 
@@ -366,11 +372,21 @@ describe('collector against the real engine and database', () => {
 
   it('after a collector restart no log line is duplicated or lost', async () => {
     if (skipIfMissing()) return;
-    await sleep(1500); // the ticker goes on printing while no collector runs
+    // The ticker goes on printing while no collector runs, until its backlog is more than the rate
+    // cap lets through in one burst (LOG_RATE_LIMIT 200/s here): the restarted collector reads it
+    // all at once, and none of it may count as over the cap (it did, 61 lines lost, before the cap
+    // went by the lines' own timestamps).
+    const [stored] = await q<{ n: number }>("SELECT count(*)::int AS n FROM container_logs WHERE container_id = $1 AND stream = 'stdout'", [ids.ticker]);
+    await waitFor(
+      'a backlog of more than 250 ticker lines',
+      async () => Number((await dockerCli('logs', '--tail', '1', ids.ticker as string)).slice(1)) - (stored?.n ?? 0) > 250,
+      60_000,
+    );
     const second = await startCollector(pool, tempDir('dp-spool-'), schedules);
-    await waitFor('the restarted collector to follow the ticker', async () => second.collector.logs.active > 0);
+    await waitFor('the restarted collector to follow the ticker', async () => second.collector.logs.follows(ids.ticker as string));
     await sleep(3000);
     await second.stop();
+    expect(second.collector.logs.droppedLinesOf(ids.ticker as string)).toBe(0);
     const rows = await q<{ message: string }>(
       "SELECT message FROM container_logs WHERE container_id = $1 AND stream = 'stdout' ORDER BY time, seq",
       [ids.ticker],

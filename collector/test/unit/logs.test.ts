@@ -120,13 +120,34 @@ describe('sequencing and resume', () => {
 });
 
 describe('rate cap', () => {
-  it('lets one second\'s worth through, then refills at the rate', () => {
-    let now = 0;
-    const limiter = new RateLimiter(10, () => now);
-    const first = Array.from({ length: 15 }, () => limiter.tryTake()).filter(Boolean).length;
-    expect(first).toBe(10);
-    now += 500;
-    const after = Array.from({ length: 15 }, () => limiter.tryTake()).filter(Boolean).length;
-    expect(after).toBe(5);
+  const T0 = Date.UTC(2026, 0, 1);
+  const keptOf = (limiter: RateLimiter, printedAtMs: number[]) => printedAtMs.filter((t) => limiter.tryTake(t)).length;
+
+  it("lets one second's worth through, then refills at the rate of the lines' own clock", () => {
+    const limiter = new RateLimiter(10);
+    expect(keptOf(limiter, Array.from({ length: 15 }, () => T0))).toBe(10);
+    expect(keptOf(limiter, Array.from({ length: 15 }, () => T0 + 500))).toBe(5);
+  });
+
+  it('keeps a backlog printed at the allowed pace, however fast it arrives', () => {
+    // 30 s of a container printing 20 lines/s, read in one go after the collector was away
+    const limiter = new RateLimiter(200);
+    const backlog = Array.from({ length: 600 }, (_, i) => T0 + i * 50);
+    expect(keptOf(limiter, backlog)).toBe(600);
+  });
+
+  it('drops from a backlog what was printed faster than the cap', () => {
+    const limiter = new RateLimiter(10);
+    // 100 lines printed within 1 ms, then 10 lines 1 s later
+    const burst = Array.from({ length: 100 }, (_, i) => T0 + i / 100);
+    expect(keptOf(limiter, burst)).toBe(10);
+    expect(keptOf(limiter, Array.from({ length: 10 }, () => T0 + 1001))).toBe(10);
+  });
+
+  it('counts timestamps going back (stdout and stderr interleaved) as no time passed', () => {
+    const limiter = new RateLimiter(2);
+    expect(keptOf(limiter, [T0 + 1000, T0 + 1000])).toBe(2);
+    expect(keptOf(limiter, [T0, T0 + 500])).toBe(0);
+    expect(keptOf(limiter, [T0 + 1500])).toBe(1);
   });
 });

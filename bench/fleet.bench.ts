@@ -4,6 +4,7 @@
 //   npx tsc -b && npx tsx bench/fleet.bench.ts [--containers=50,500,2000] [--per-host=50] [--minutes=60]
 //     [--log-lines-per-container=100] [--runs=3] [--flavours=postgres,timescaledb]
 //     [--narrow-keys=true] (plain flavour, largest size: the part 6 prototype, bench/fleet/narrow-keys.ts)
+//     [--tiers=true] (the panels' store queries from the tiers and from raw rows, bench/fleet/tiers-before-after.ts)
 //     [--logs-explain=true] (print the plans of the log searches; --minutes=0 --narrow-keys=false measures logs only)
 // TIMESCALEDB_TEST_URL names the TimescaleDB server; without it that flavour is skipped.
 import { performance } from 'node:perf_hooks';
@@ -18,6 +19,7 @@ import { ingestStats, makeFleet } from './fleet/generate';
 import { logSearches, referenceRows, writeIndexedCorpus } from './fleet/logs';
 import { measureNarrowKeys } from './fleet/narrow-keys';
 import { rollupBeforeAfter } from './fleet/rollup-before-after';
+import { tiersBeforeAfter } from './fleet/tiers-before-after';
 
 const flags = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const SIZES = (flags.containers ?? '50,500,2000').split(',').map(Number);
@@ -51,6 +53,7 @@ async function startApi(databaseUrl: string, overrides: Partial<ApiConfig> = {})
 const results: Row[] = [];
 const storage: Row[] = [];
 const narrow: Row[] = [];
+const tiers: Row[] = [];
 
 async function timed(h: Api, path: string): Promise<{ ms: number; bytes: number; status: number }> {
   const times: number[] = [];
@@ -91,11 +94,20 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
       await writer.query("CALL refresh_continuous_aggregate('container_stats_daily', NULL, NULL)");
     }
     const rollupS = (performance.now() - t) / 1000;
+    let minuteRefreshS: number | undefined;
+    if (flavour === 'timescaledb') {
+      const started = performance.now();
+      await writer.query("CALL refresh_continuous_aggregate('container_stats_minute', NULL, NULL)");
+      minuteRefreshS = (performance.now() - started) / 1000;
+    }
     await writer.query('ANALYZE');
     storage.push({ flavour, containers: fleet.containers.length, ...(await sizes(writer, flavour, ingest.statsRows)) });
     console.log(`${label}: ${ingest.statsRows} stats rows + ${ingest.eventRows} events in ${ingest.seconds.toFixed(1)} s (${Math.round(ingest.statsRows / ingest.seconds)} rows/s, ${hosts} writers); ${logLines} log lines in ${logSeconds.toFixed(1)} s, trigram index over them ${corpus.indexS.toFixed(1)} s; rollup ${rollupS.toFixed(2)} s`);
     results.push({ flavour, containers: fleet.containers.length, query: 'ingest (rows/s, one writer per host)', ms: '', bytes: '', note: `${Math.round(ingest.statsRows / ingest.seconds)} rows/s` });
-    results.push({ flavour, containers: fleet.containers.length, query: 'rollup of the range', ms: Math.round(rollupS * 1000), bytes: '', note: '' });
+    results.push({ flavour, containers: fleet.containers.length, query: 'rollup of the range', ms: Math.round(rollupS * 1000), bytes: '', note: flavour === 'postgres' ? 'minute tier, host slots, hourly, daily' : 'refresh: hourly, daily' });
+    if (minuteRefreshS !== undefined) {
+      results.push({ flavour, containers: fleet.containers.length, query: 'refresh of the minute tier over the range', ms: Math.round(minuteRefreshS * 1000), bytes: '', note: '' });
+    }
     const largest = containers === Math.max(...SIZES);
     if (flavour === 'postgres') {
       const admin = createPool({ connectionString: db.adminUrl, max: 1 });
@@ -112,6 +124,17 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
       }
     }
 
+    if (flags.tiers !== 'false') {
+      const reader = createPool({ connectionString: db.readerUrl, max: 2 });
+      try {
+        for (const r of await tiersBeforeAfter(reader, toMs - 3_600_000, toMs, RUNS)) {
+          tiers.push({ flavour, containers: fleet.containers.length, query: r.query, 'tiers ms': Math.round(r.tiersMs * 10) / 10, 'raw ms': Math.round(r.rawMs * 10) / 10, rows: r.rows, note: r.mismatch });
+        }
+      } finally {
+        await reader.end();
+      }
+    }
+
     // "before": the unbounded answer of a request without containers (STATS_MAX_SERIES above the fleet).
     const before = await startApi(db.readerUrl, { statsMaxSeries: 10_000 });
     const after = await startApi(db.readerUrl);
@@ -120,13 +143,16 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
       // One hour raw, as a panel 1,000 points wide asks for it (resolution=raw: a range of exactly 1 h
       // is the hourly table's under the default policy).
       const range = `from=${toMs - 3_600_000}&to=${toMs}&resolution=raw&intervalMs=5000&maxDataPoints=1000`;
+      // The per-host panels' interval is 1 min (plugin/src/dashboards/fleet-overview.json).
+      const perHostRange = `from=${toMs - 3_600_000}&to=${toMs}&resolution=raw&intervalMs=60000&maxDataPoints=1000`;
       const sixHours = `from=${toMs - 6 * 3_600_000}&to=${toMs}&intervalMs=20000&maxDataPoints=1000`;
       const q: Array<[string, Api, string]> = [['Containers table', after, '/api/v1/containers?limit=500']];
       for (const m of ['cpu_percent', 'mem_used_bytes', 'net_rx_bps', 'net_tx_bps']) {
         q.push([`${m}: every container (before)`, before, `/api/v1/stats?${range}&metrics=${m}`]);
         q.push([`${m}: no containers, bounded (STATS_MAX_SERIES=200)`, after, `/api/v1/stats?${range}&metrics=${m}`]);
         q.push([`${m}: top=10 (panel)`, after, `/api/v1/stats?${range}&metrics=${m}&top=10&by=${m}`]);
-        q.push([`${m}: groupBy=host (panel)`, after, `/api/v1/stats?${range}&metrics=${m}&groupBy=host`]);
+        q.push([`${m}: groupBy=host top=40, 1 min (panel)`, after, `/api/v1/stats?${perHostRange}&metrics=${m}&groupBy=host&top=40&by=${m}`]);
+        q.push([`${m}: groupBy=host, 5 s (the panel before its 1 min interval)`, after, `/api/v1/stats?${range}&metrics=${m}&groupBy=host`]);
       }
       q.push(['cpu_percent: top=10, 6 h (dashboard default, hourly)', after, `/api/v1/stats?${sixHours}&metrics=cpu_percent&top=10&by=cpu_percent`]);
       q.push(['cpu_percent: groupBy=host, 6 h (hourly)', after, `/api/v1/stats?${sixHours}&metrics=cpu_percent&groupBy=host`]);
@@ -199,7 +225,7 @@ async function main(): Promise<void> {
     }
     for (const n of SIZES) await runSize(flavour, flavour === 'timescaledb' ? TIMESCALEDB_TEST_URL : undefined, n);
   }
-  console.log(`\n${table(results)}\n\n${table(storage)}\n\n${table(narrow)}\n\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`\n${table(results)}\n\n${table(tiers)}\n\n${table(storage)}\n\n${table(narrow)}\n\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
 main().catch((err) => {

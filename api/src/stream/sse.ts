@@ -1,7 +1,7 @@
 // Server-Sent Events plumbing shared by /stream/stats and /stream/logs: the cap on open streams,
 // heartbeats that keep proxies from closing an idle stream, and cleanup when the client leaves.
 import type { Request, Response } from 'express';
-import type { Logger } from '@dockpulse/common';
+import type { Logger, StreamErrorEvent, StreamReadyEvent } from '@dockpulse/common';
 import { ApiError } from '../http/errors';
 
 export interface SseOptions {
@@ -79,7 +79,7 @@ export class SseHub {
     res.setHeader('X-Accel-Buffering', 'no'); // nginx would otherwise buffer the stream
     res.flushHeaders();
     res.write(`retry: ${this.options.pollIntervalMs}\n\n`);
-    stream.send('ready', { pollIntervalMs: this.options.pollIntervalMs });
+    stream.send('ready', { pollIntervalMs: this.options.pollIntervalMs } satisfies StreamReadyEvent);
 
     const tick = async () => {
       if (closed) return;
@@ -88,7 +88,7 @@ export class SseHub {
         more = await poll(stream);
       } catch (error) {
         this.logger.warn({ err: error }, 'stream poll failed; retrying');
-        stream.send('error', { message: 'database query failed; retrying' });
+        stream.send('error', { message: 'database query failed; retrying' } satisfies StreamErrorEvent);
       }
       if (!closed) pollTimer = setTimeout(tick, more ? 0 : this.options.pollIntervalMs);
     };

@@ -103,12 +103,34 @@ function revive(line: string): Entry {
 
 // A row is one JSON array: the table's index, then its columns in the table spec's order, times as
 // epoch milliseconds. Positional and built by hand: a JSON object per row (keys and ISO dates) cost
-// the collector twice the CPU (bench/spool.bench.ts).
+// the collector twice the CPU (bench/spool.bench.ts). Text columns of a table's key (host and
+// container ids, repositories, tags) repeat in nearly every row, so their JSON text is kept.
 const TABLES = Object.values(TABLE_SPECS).map((spec) => ({
   table: spec.table,
-  columns: spec.columns.map((c) => ({ name: c.name, kind: c.type === 'timestamptz' ? 'time' : c.type === 'text' ? 'text' : c.type === 'jsonb' || c.type === 'text[]' ? 'json' : 'plain' })),
+  columns: spec.columns.map((c) => ({
+    name: c.name,
+    kind:
+      c.type === 'timestamptz' ? 'time'
+      : c.type === 'text' ? ((spec.conflictKey as readonly string[]).includes(c.name) ? 'key' : 'text')
+      : c.type === 'jsonb' || c.type === 'text[]' ? 'json'
+      : 'plain',
+  })),
 }));
 const TABLE_INDEX = new Map<TableName, number>(TABLES.map((t, i) => [t.table, i]));
+
+/** JSON text of key strings; emptied when full (containers come and go). */
+const QUOTED_KEYS = new Map<string, string>();
+const QUOTED_KEYS_MAX = 10_000;
+
+function quoteKey(value: string): string {
+  let quoted = QUOTED_KEYS.get(value);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(value);
+    if (QUOTED_KEYS.size >= QUOTED_KEYS_MAX) QUOTED_KEYS.clear();
+    QUOTED_KEYS.set(value, quoted);
+  }
+  return quoted;
+}
 
 function encodeRow(entry: Entry): string {
   const index = TABLE_INDEX.get(entry.table) as number;
@@ -118,6 +140,7 @@ function encodeRow(entry: Entry): string {
     const value = entry.row[column.name];
     if (value === null || value === undefined) line += ',null';
     else if (column.kind === 'time') line += `,${(value as Date).getTime()}`;
+    else if (column.kind === 'key' && typeof value === 'string') line += `,${quoteKey(value)}`;
     else if (column.kind === 'plain' && typeof value !== 'string') line += `,${String(value)}`;
     else line += `,${JSON.stringify(value)}`;
   }
@@ -136,19 +159,33 @@ function decodeRow(line: string): Entry {
   return { table: spec.table, row };
 }
 
-/** The framed record of `entries`. */
-export function encodeRecord(entries: readonly Entry[]): Buffer {
+/** The payload of a record: one line per row. */
+function encodeRows(entries: readonly Entry[]): string {
   let text = '';
   for (const entry of entries) text += encodeRow(entry);
+  return text;
+}
+
+/** Writes the header of the record whose payload is at `at + HEADER_BYTES` in `buffer`. */
+function frame(buffer: Buffer, at: number, payloadBytes: number, rows: number): void {
+  buffer.writeUInt32LE(MAGIC, at);
+  buffer.writeUInt32LE(payloadBytes, at + 4);
+  buffer.writeUInt32LE(rows, at + 8);
+  buffer.writeUInt32LE(checksum(buffer.subarray(at, at + HEADER_BYTES + payloadBytes), payloadBytes), at + 12);
+}
+
+/** The framed record of `entries`. */
+export function encodeRecord(entries: readonly Entry[]): Buffer {
+  const text = encodeRows(entries);
   const payloadBytes = Buffer.byteLength(text);
   const record = Buffer.allocUnsafe(HEADER_BYTES + payloadBytes);
-  record.writeUInt32LE(MAGIC, 0);
-  record.writeUInt32LE(payloadBytes, 4);
-  record.writeUInt32LE(entries.length, 8);
   record.write(text, HEADER_BYTES, 'utf8');
-  record.writeUInt32LE(checksum(record, payloadBytes), 12);
+  frame(record, 0, payloadBytes, entries.length);
   return record;
 }
+
+/** A scratch buffer past this size is not kept after the append that needed it. */
+const SCRATCH_KEPT_BYTES = 4 * 1024 ** 2;
 
 function checksum(record: Buffer, payloadBytes: number): number {
   return crc32(record.subarray(HEADER_BYTES, HEADER_BYTES + payloadBytes), crc32(record.subarray(4, 12)));
@@ -177,6 +214,8 @@ export class Spool {
   private nextSeq = 1;
   private opened = false;
   private checkpointFd: number | null = null;
+  /** Where append() encodes its records. */
+  private scratch = Buffer.allocUnsafe(0);
   /** Bytes of every segment on disk, released or not. */
   bytes = 0;
   /** Writes of records (one per group commit). */
@@ -278,8 +317,8 @@ export class Spool {
    */
   append(groups: readonly (readonly Entry[])[]): SpoolRecord[] {
     if (!this.opened) throw new Error('spool: open() first');
-    const buffers = groups.map(encodeRecord);
-    const total = buffers.reduce((n, b) => n + b.length, 0);
+    const { data, sizes } = this.encode(groups);
+    const total = data.length;
     if (this.bytes + total > this.maxBytes) {
       throw new SpoolUnavailableError('at-limit', `spool: ${this.bytes + total} bytes would pass SPOOL_MAX_BYTES (${this.maxBytes})`);
     }
@@ -291,7 +330,6 @@ export class Spool {
       throw this.unavailable(error, 'starting a segment');
     }
     const start = active.bytes;
-    const data = buffers.length === 1 ? (buffers[0] as Buffer) : Buffer.concat(buffers, total);
     try {
       for (let done = 0; done < data.length; ) done += writeSync(active.fd, data, done, data.length - done, start + done);
       this.appends++;
@@ -307,13 +345,38 @@ export class Spool {
     const records: SpoolRecord[] = [];
     let offset = start;
     groups.forEach((group, i) => {
-      const bytes = (buffers[i] as Buffer).length;
+      const bytes = sizes[i] as number;
       records.push({ seq: active.seq, offset, bytes, rows: group.length });
       offset += bytes;
     });
     active.bytes += total;
     this.bytes += total;
+    if (this.scratch.length > SCRATCH_KEPT_BYTES) this.scratch = Buffer.allocUnsafe(0);
     return records;
+  }
+
+  /**
+   * The records of `groups`, one after the other in the scratch buffer (valid until the next
+   * append). Each payload is written straight into it, room made for the longest UTF-8 a string
+   * can need (3 bytes per UTF-16 unit), so no pass over the text measures it first.
+   */
+  private encode(groups: readonly (readonly Entry[])[]): { data: Buffer; sizes: number[] } {
+    let end = 0;
+    const sizes: number[] = [];
+    for (const group of groups) {
+      const text = encodeRows(group);
+      const room = end + HEADER_BYTES + text.length * 3;
+      if (room > this.scratch.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(room, 2 * this.scratch.length, 64 * 1024));
+        this.scratch.copy(bigger, 0, 0, end);
+        this.scratch = bigger;
+      }
+      const payloadBytes = this.scratch.write(text, end + HEADER_BYTES, 'utf8');
+      frame(this.scratch, end, payloadBytes, group.length);
+      sizes.push(HEADER_BYTES + payloadBytes);
+      end += HEADER_BYTES + payloadBytes;
+    }
+    return { data: this.scratch.subarray(0, end), sizes };
   }
 
   /** Appended bytes not yet forced to disk. */

@@ -93,6 +93,8 @@ DECLARE
   v_hours   timestamptz[];
   v_hour    timestamptz;
   v_span    record;
+  v_index   regclass;
+  v_lock_timeout text := current_setting('lock_timeout');
   v_days    timestamptz[];
 BEGIN
   IF NOT pg_try_advisory_xact_lock(hashtext('dockpulse_rollup')) THEN
@@ -111,6 +113,21 @@ BEGIN
     RETURN 0;
   END IF;
   DELETE FROM container_stats_dirty_minutes WHERE bucket = ANY (v_minutes);
+
+  -- Pages written since the last run have no BRIN summary yet, and a BRIN range without one matches
+  -- every time range: the rollup's scans and the API's raw minutes (api/src/stats/tiers.ts) would
+  -- read every unsummarized page (on a freshly filled partition, all of it). Summarizing the new
+  -- ranges each run keeps that to the last few. Skipped for a partition whose lock another session
+  -- (a VACUUM) holds: it summarizes them itself; and by a role that does not own the partitions.
+  PERFORM set_config('lock_timeout', '100ms', true);
+  FOR v_index IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'container_stats_time_brin'::regclass LOOP
+    BEGIN
+      PERFORM brin_summarize_new_values(v_index);
+    EXCEPTION WHEN lock_not_available OR insufficient_privilege THEN
+      NULL;
+    END;
+  END LOOP;
+  PERFORM set_config('lock_timeout', v_lock_timeout, true);
 
   FOR v_span IN
     SELECT min(m) AS first_minute, max(m) + interval '1 minute' AS span_end

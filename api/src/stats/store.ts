@@ -259,11 +259,17 @@ export class StatsStore {
     const useMinutes = sql.tiers.minute && q.intervalMs % MINUTE_MS === 0;
     if (useMinutes) params.push(sql.span.startMs, sql.span.endMs);
     const g = useMinutes
-      ? // Buckets of whole minutes: each container's from its minute rows (and raw rows where the tier is not current).
+      ? // Buckets of whole minutes: each container's from its minute rows (and raw rows where the tier
+        // is not current). At 1 min, each container and bucket has one row already: no merge.
         `g AS (
-         ${fromContainers(`SELECT p.host_id, p.container_id, p.bin, ${needed.map((m) => `${TierSql.value(m, '$5')} AS ${m}`).join(', ')}
+         ${fromContainers(
+           q.intervalMs === MINUTE_MS
+             ? `SELECT p.host_id, p.container_id, p.bin, ${needed.map((m) => `${TierSql.value(m, '$5', false)} AS ${m}`).join(', ')}
+           FROM (${sql.tier.partials(needed, (t) => `date_bin($5::float8 * interval '1 millisecond', ${t}, 'epoch'::timestamptz)`)}) p`
+             : `SELECT p.host_id, p.container_id, p.bin, ${needed.map((m) => `${TierSql.value(m, '$5')} AS ${m}`).join(', ')}
            FROM (${sql.tier.partials(needed, (t) => `date_bin($5::float8 * interval '1 millisecond', ${t}, 'epoch'::timestamptz)`)}) p
-          GROUP BY p.host_id, p.container_id, p.bin`)}),`
+          GROUP BY p.host_id, p.container_id, p.bin`,
+         )}),`
       : linear
       ? `g AS (
          SELECT ${groupBy === 'host' ? 's.host_id' : 'ci.compose_project'} AS group_key, ${sql.bucket} AS t, ${sql.columns(needed)}

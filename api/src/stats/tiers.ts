@@ -9,7 +9,8 @@ export const MINUTE_MS = 60_000;
 
 /**
  * Each metric as partial aggregates named like the minute tier's columns: how raw rows (alias s)
- * give each partial, and the metric's value from merged partials (alias p; {W}: bucket width in ms).
+ * give each partial, and the metric's value from merged partials (alias p; {W}: bucket width in ms;
+ * sum(...) and max(...) merge the partials of several rows).
  */
 const PARTIALS: Record<Metric, { columns: Record<string, string>; value: string }> = {
   cpu_percent: { columns: { cpu_sum: 'sum(s.cpu_percent)', cpu_samples: 'count(s.cpu_percent)' }, value: 'sum(p.cpu_sum) / nullif(sum(p.cpu_samples), 0)' },
@@ -56,10 +57,18 @@ export class TierSql {
     return `SELECT bucket FROM container_stats_dirty_minutes WHERE bucket >= ${this.ts(this.span.start)} AND bucket < ${this.ts(this.span.end)}`;
   }
 
-  /** The stretches read from raw rows: before and after the span, and its dirty minutes. */
-  rawRanges(): string {
-    return `SELECT lo, hi FROM (VALUES (${this.ts('$3')}, ${this.ts(this.span.start)}), (${this.ts(this.span.end)}, ${this.ts('$4')})) v(lo, hi) WHERE lo < hi
-       UNION ALL SELECT bucket, bucket + interval '1 minute' FROM (${this.dirty()}) d`;
+  /**
+   * Raw rows (alias s) outside the span's clean minutes: before and after the span, and in its dirty
+   * minutes. One condition of OR'ed time ranges, so each is a bitmap scan of the time BRIN with
+   * known bounds (a join to the list of ranges made them parameterized scans the planner took for a
+   * ninth of the table each, and planned parallel workers for).
+   */
+  private rawWhere(): string {
+    const dirty = this.dirty();
+    return `((s.time >= ${this.ts('$3')} AND s.time < ${this.ts(this.span.start)})
+            OR (s.time >= ${this.ts(this.span.end)} AND s.time < ${this.ts('$4')})
+            OR (s.time >= (SELECT min(bucket) FROM (${dirty}) d) AND s.time < (SELECT max(bucket) FROM (${dirty}) d) + interval '1 minute'
+                AND date_trunc('minute', s.time) IN (${dirty})))`;
   }
 
   /**
@@ -77,13 +86,17 @@ export class TierSql {
           AND m.bucket NOT IN (${this.dirty()})
        UNION ALL
        SELECT s.host_id, s.container_id${bin ? `, ${bin('s.time')} AS bin` : ''}, ${cols.map((c) => `${rawByName.get(c)} AS ${c}`).join(', ')}
-         FROM (${this.rawRanges()}) r JOIN container_stats s ON s.time >= r.lo AND s.time < r.hi
-        WHERE ${this.filter('s')}
+         FROM container_stats s
+        WHERE ${this.rawWhere()} AND ${this.filter('s')}
         GROUP BY s.host_id, s.container_id${bin ? ', bin' : ''}`;
   }
 
-  /** A metric's value from the merged partials (alias p) over buckets `widthMs` wide (SQL). */
-  static value(metric: Metric, widthMs: string): string {
-    return PARTIALS[metric].value.replace(/\{W\}/g, widthMs);
+  /**
+   * A metric's value from the merged partials (alias p) over buckets `widthMs` wide (SQL). With
+   * `merge: false`, from one row's partials: where each (container, bucket) has one row already.
+   */
+  static value(metric: Metric, widthMs: string, merge = true): string {
+    const value = PARTIALS[metric].value.replace(/\{W\}/g, widthMs);
+    return merge ? value : value.replace(/\b(?:sum|max)\((p\.[a-z_]+)\)/g, '$1');
   }
 }

@@ -8,14 +8,10 @@
 //     [--logs-explain=true] (print the plans of the log searches; --minutes=0 --narrow-keys=false measures logs only)
 // TIMESCALEDB_TEST_URL names the TimescaleDB server; without it that flavour is skipped.
 import { performance } from 'node:perf_hooks';
-import { createLogger, createPool, type StorageFlavour } from '@dockpulse/common';
+import { createPool, type StorageFlavour } from '@dockpulse/common';
 import { createTestDatabase, TIMESCALEDB_TEST_URL } from '../common/src/testing';
-import type { AddressInfo } from 'node:net';
-import { createApp } from '../api/src/app';
-import { Cache, MemoryBackend } from '../api/src/cache';
-import { testConfig, type ApiConfig } from '../api/src/config';
-import { createReadPool } from '../api/src/db/read-pool';
 import { ingestStats, makeFleet } from './fleet/generate';
+import { startApi, timedRuns, type Api } from './fleet/api';
 import { logSearches, referenceRows, writeIndexedCorpus } from './fleet/logs';
 import { measureNarrowKeys } from './fleet/narrow-keys';
 import { rollupBeforeAfter } from './fleet/rollup-before-after';
@@ -31,45 +27,12 @@ const FLAVOURS = (flags.flavours ?? 'postgres,timescaledb').split(',') as Storag
 
 interface Row { [k: string]: string | number }
 
-interface Api { base: string; close(): Promise<void> }
-
-/** The API in this process on 127.0.0.1 port 0, cache off, as the read-only role. */
-async function startApi(databaseUrl: string, overrides: Partial<ApiConfig> = {}): Promise<Api> {
-  const config = testConfig({ databaseUrl, cache: { enabled: false, keyPrefix: 'bench:', staleTtlMs: 3_600_000 }, ...overrides });
-  const logger = createLogger('fleet-bench', 'silent');
-  const pool = createPool({ connectionString: databaseUrl, max: 5, statementTimeoutMs: config.queryTimeoutMs });
-  const built = createApp({ pool, reads: createReadPool(config, pool, logger), cache: new Cache(new MemoryBackend(), config.cache, logger), config, logger });
-  const server = await new Promise<import('node:http').Server>((resolve) => {
-    const srv = built.app.listen(0, '127.0.0.1', () => resolve(srv));
-  });
-  return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      await new Promise((r) => server.close(r));
-      await pool.end();
-    },
-  };
-}
 const results: Row[] = [];
 const storage: Row[] = [];
 const narrow: Row[] = [];
 const tiers: Row[] = [];
 
-async function timed(h: Api, path: string): Promise<{ ms: number; bytes: number; status: number }> {
-  const times: number[] = [];
-  let bytes = 0;
-  let status = 0;
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    const res = await fetch(h.base + path);
-    const text = await res.text();
-    times.push(performance.now() - t);
-    bytes = Buffer.byteLength(text);
-    status = res.status;
-  }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)]!, bytes, status };
-}
+const timed = (h: Api, path: string) => timedRuns(h, path, RUNS);
 
 async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, containers: number): Promise<void> {
   const hosts = Math.max(1, Math.round(containers / PER_HOST));

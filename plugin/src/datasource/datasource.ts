@@ -13,6 +13,7 @@ import { containersFrame, eventsFrame, imagesFrame, imageVersionsFrame, logsFram
 import {
   DEFAULT_LOG_LIMIT,
   DEFAULT_QUERY,
+  LOG_STREAM_CHOICES,
   type DockpulseOptions,
   type DockpulseQuery,
   type DockpulseVariableQuery,
@@ -189,7 +190,7 @@ export class DataSource extends DataSourceApi<DockpulseQuery, DockpulseOptions> 
       repository: one(query.repository),
       tag: one(query.tag),
       search: one(query.search),
-      stream: oneOf(one(query.stream), ['all', 'stdout', 'stderr'] as const, 'all'),
+      stream: oneOf(one(query.stream), LOG_STREAM_CHOICES, 'all'),
       resolution: oneOf(one(query.resolution), RESOLUTIONS, 'auto'),
       containers: this.interpolateList(query.containers, scopedVars),
     };

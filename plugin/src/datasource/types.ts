@@ -43,6 +43,7 @@ export const RESOLUTIONS = RESOLUTION_REQUESTS;
 
 /** The logs query's stream: both, or one of the API's. */
 export type LogStream = 'all' | ApiLogStream;
+export const LOG_STREAM_CHOICES: readonly LogStream[] = ['all', ...LOG_STREAMS];
 
 /** One panel query. Fields that do not apply to the chosen queryType are ignored. */
 export interface DockpulseQuery extends DataQuery {

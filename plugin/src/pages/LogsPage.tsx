@@ -16,7 +16,7 @@ import {
 } from '@grafana/ui';
 import { LoadState } from '../components/LoadState';
 import { logId } from '../datasource/frames';
-import type { LogStream } from '../datasource/types';
+import { LOG_STREAM_CHOICES, type LogStream } from '../datasource/types';
 import { shortId } from './format';
 import { useContainerNameOptions, useLogLines } from './useLogLines';
 
@@ -67,11 +67,7 @@ export function LogViewer({ tailIntervalMs = 2000 }: { tailIntervalMs?: number }
         </InlineField>
         <InlineField label="Stream">
           <RadioButtonGroup<LogStream>
-            options={[
-              { value: 'all', label: 'all' },
-              { value: 'stdout', label: 'stdout' },
-              { value: 'stderr', label: 'stderr' },
-            ]}
+            options={LOG_STREAM_CHOICES.map((s) => ({ value: s, label: s }))}
             value={search.stream}
             onChange={(stream) => updateSearch({ stream })}
           />

@@ -1,14 +1,10 @@
 import React from 'react';
 import type { SelectableValue } from '@grafana/data';
 import { InlineField, InlineFieldRow, Input, RadioButtonGroup } from '@grafana/ui';
-import { DEFAULT_LOG_LIMIT, type LogStream } from '../../types';
+import { DEFAULT_LOG_LIMIT, LOG_STREAM_CHOICES, type LogStream } from '../../types';
 import { ContainersField, HostField, LABEL_WIDTH, LimitField, textProps, type TypeEditorProps } from './fields';
 
-const streamOptions: Array<SelectableValue<LogStream>> = [
-  { value: 'all', label: 'all' },
-  { value: 'stdout', label: 'stdout' },
-  { value: 'stderr', label: 'stderr' },
-];
+const streamOptions: Array<SelectableValue<LogStream>> = LOG_STREAM_CHOICES.map((s) => ({ value: s, label: s }));
 
 /** Logs: text the line contains, stream, which containers and how many lines. */
 export function LogsEditor(props: TypeEditorProps) {

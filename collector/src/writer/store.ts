@@ -128,6 +128,13 @@ export class BatchStore {
     });
     const client = await this.pool.connect();
     let broken: unknown;
+    // The pool listens for errors of idle clients only: a socket error while this one is checked
+    // out (EPIPE from a COPY to a server that just stopped) would be an unhandled 'error' event
+    // and end the process. The statement in progress fails with it as well; the batch is retried.
+    const onSocketError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onSocketError);
     try {
       if (steps.length === 1) {
         // A single statement is atomic by itself: no BEGIN/COMMIT round trips.
@@ -146,6 +153,7 @@ export class BatchStore {
       if (isConnectionError(error)) broken = error;
       throw error;
     } finally {
+      client.removeListener('error', onSocketError);
       // A client whose connection failed is destroyed instead of going back to the pool.
       client.release(broken instanceof Error ? broken : broken ? true : undefined);
     }

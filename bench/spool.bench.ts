@@ -1,13 +1,23 @@
 // What the write-ahead spool costs the collector: CPU (process.cpuUsage) and fsyncs per stats
-// cycle at 50 and 200 containers, the BatchWriter (every row through the spool) beside the plain
-// in-memory path it replaced (a buffer flushed by the same BatchStore on the same interval: the
-// writer of before, while the database answers). Each cycle does the collector's own work too:
-// JSON.parse of a recorded engine stats answer and mapStats per container, plus log lines written
-// through the cycle. Target: the spool costs <= 10 % more collector CPU.
-// Run: npx tsx bench/spool.bench.ts [--containers 50,200] [--cycles 8] [--cycle-ms 2000] [--log-lines 2] [--repeat 3]
-// The two ways alternate --repeat times per size after a warm-up of each; the medians are printed.
+// cycle at 50 and 200 containers, three ways side by side:
+//   ours      the BatchWriter, every row through the write-ahead spool;
+//   naive     the writer of before the spool, while the database answers: each row checked
+//             (validateRow), buffered, stored by the same BatchStore every flush interval or 1000 rows;
+//   reference naive plus the least any write-ahead log pays: one write per SPOOL_SYNC_DELAY window
+//             of as many bytes as ours wrote for those rows (already encoded), no fsync.
+// Each cycle does the collector's own work too: JSON.parse of a recorded engine stats answer and
+// mapStats per container, plus log lines written through the cycle. Target: ours <= 1.10x naive.
+// Run: npx tsx bench/spool.bench.ts [--containers 50,200] [--cycles 8] [--cycle-ms 2000] [--log-lines 2]
+//        [--repeat 5] [--ways ours,naive,reference]
+// Each repeat runs every way once, in an order rotated from one repeat to the next (a drift of the
+// machine's load hits every way alike); after a warm-up of each. Printed: medians per way, and the
+// median and range of ours/naive taken within each repeat. Instruction counts, repeatable whatever
+// else the machine does (user space only):
+//   valgrind --tool=callgrind --callgrind-out-file=/tmp/cg/cg.%p node --import tsx bench/spool.bench.ts --callgrind /tmp/cg
 // Figures are printed, never asserted; bench/README.md records them with the machine's load.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
@@ -15,6 +25,7 @@ import { createPool, type RowSink, type TableName, type TableRows } from '@dockp
 import { createTestDatabase } from '../common/src/testing';
 import { BatchWriter } from '../collector/src/writer';
 import { BatchStore, type Entry } from '../collector/src/writer/store';
+import { validateRow } from '../collector/src/writer/validate';
 import { mapStats, type PreviousSample } from '../collector/src/docker/stats';
 import type { EngineStats } from '../collector/src/docker/engine-types';
 
@@ -25,25 +36,60 @@ function flag(name: string, fallback: string): string {
   return eq ? eq.slice(name.length + 3) : fallback;
 }
 
+const WAYS = ['ours', 'naive', 'reference'] as const;
+type Way = (typeof WAYS)[number];
+
 const SIZES = flag('containers', '50,200').split(',').map(Number).filter((n) => n > 0);
 const CYCLES = Number(flag('cycles', '8'));
-const REPEAT = Number(flag('repeat', '3'));
+const REPEAT = Number(flag('repeat', '5'));
 const CYCLE_MS = Number(flag('cycle-ms', '2000'));
 const LOG_LINES = Number(flag('log-lines', '2'));
+const CHOSEN: Way[] = flag('ways', WAYS.join(','))
+  .split(',')
+  .map((w) => {
+    if (!(WAYS as readonly string[]).includes(w)) throw new Error(`--ways: ${w} is not one of ${WAYS.join(', ')}`);
+    return w as Way;
+  });
+/**
+ * Under `valgrind --tool=callgrind --callgrind-out-file=<dir>/cg.%p`, `--callgrind <dir>`: each
+ * measured window also counts the instructions the process ran (all threads, user space only:
+ * the kernel's side of write and fsync is not in them), through callgrind_control (zero, dump).
+ */
+const CALLGRIND_DIR = flag('callgrind', '');
 /** Log lines arrive through the cycle, not in one burst: this many ticks per cycle. */
 const LOG_TICKS = 10;
 const FLUSH_INTERVAL_MS = 2000; // WRITER_FLUSH_INTERVAL's default
+const SYNC_DELAY_MS = 500; // SPOOL_SYNC_DELAY's default
+/** Spool bytes per row for the reference when ours did not run: ours' mean at 50 and 200 containers. */
+const DEFAULT_ROW_BYTES = 86;
 const ANSWER = readFileSync(path.join(__dirname, '..', 'collector', 'test', 'fixtures', 'v1-stats-oneshot-burner.json'), 'utf8');
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The plain in-memory path: rows buffered and stored by the BatchStore at the flush interval or a full batch. */
-class InMemorySink implements RowSink {
-  private buffer: Entry[] = [];
+let dumps = 0;
+/** Starts callgrind's count afresh (no-op without --callgrind). */
+function zeroInstructions(): void {
+  if (CALLGRIND_DIR) execFileSync('callgrind_control', ['-z', String(process.pid)], { stdio: 'ignore' });
+}
+/** Instructions since zeroInstructions(), from the dump callgrind writes (NaN without --callgrind). */
+function dumpInstructions(): number {
+  if (!CALLGRIND_DIR) return NaN;
+  execFileSync('callgrind_control', ['-d', `window-${++dumps}`, String(process.pid)], { stdio: 'ignore' });
+  const name = `cg.${process.pid}.${dumps}`;
+  if (!readdirSync(CALLGRIND_DIR).includes(name)) throw new Error(`--callgrind: no ${name} in ${CALLGRIND_DIR} (is --callgrind-out-file ${CALLGRIND_DIR}/cg.%p?)`);
+  const summary = /^summary: (\d+)/m.exec(readFileSync(path.join(CALLGRIND_DIR, name), 'utf8'));
+  if (!summary) throw new Error(`--callgrind: ${name} has no summary line`);
+  return Number(summary[1]);
+}
+
+/** naive: the writer of before the spool, while the database answers (rows checked, buffered, stored in batches). */
+class InMemoryWriter implements RowSink {
+  protected buffer: Entry[] = [];
   private timer: NodeJS.Timeout | null = null;
   private storing: Promise<void> = Promise.resolve();
   constructor(private readonly store: BatchStore) {}
   write<T extends TableName>(table: T, row: TableRows[T]): void {
+    validateRow(table, row);
     this.buffer.push({ table, row: row as unknown as Record<string, unknown> });
     if (this.buffer.length >= 1000) this.flushSoon(0);
     else this.flushSoon(FLUSH_INTERVAL_MS);
@@ -67,30 +113,79 @@ class InMemorySink implements RowSink {
   }
 }
 
+/** reference: naive plus one write per sync window of `rowBytes` per row (bytes already encoded). */
+class FloorLogWriter extends InMemoryWriter {
+  private windowRows = 0;
+  private windowTimer: NodeJS.Timeout | null = null;
+  private readonly fd: number;
+  private scratch = Buffer.alloc(0);
+  appends = 0;
+  constructor(store: BatchStore, file: string, private readonly rowBytes: number) {
+    super(store);
+    this.fd = openSync(file, 'w');
+  }
+  override write<T extends TableName>(table: T, row: TableRows[T]): void {
+    super.write(table, row);
+    this.windowRows++;
+    this.windowTimer ??= setTimeout(() => this.append(), SYNC_DELAY_MS);
+  }
+  override async close(): Promise<void> {
+    if (this.windowTimer) clearTimeout(this.windowTimer);
+    this.append();
+    await super.close();
+    closeSync(this.fd);
+  }
+  private append(): void {
+    this.windowTimer = null;
+    const bytes = Math.round(this.windowRows * this.rowBytes);
+    this.windowRows = 0;
+    if (bytes === 0) return;
+    if (this.scratch.length < bytes) this.scratch = Buffer.alloc(bytes * 2, 0x20);
+    writeSync(this.fd, this.scratch, 0, bytes);
+    this.appends++;
+  }
+}
+
 interface Result {
   cpuMsPerCycle: number;
   userMsPerCycle: number;
   systemMsPerCycle: number;
   syncsPerCycle: number;
   appendsPerCycle: number;
-  spoolBytesWritten: number;
+  peakSpoolBytes: number;
+  spoolBytesPerRow: number;
   rowsPerCycle: number;
+  /** Instructions per cycle under callgrind (NaN without). */
+  instructionsPerCycle: number;
 }
 
-/** CYCLES cycles of `containers` into `sink`; CPU of the whole process from the first cycle to the last row stored. */
+/**
+ * 1 + CYCLES cycles of `containers` into `sink`; CPU of the whole process from the end of the
+ * first cycle to the last row stored. The first is not counted: it holds what a start costs once
+ * (the spool's first segment and its directory fsync, the first statements on a connection), not
+ * what every cycle of a running collector costs.
+ */
 async function runCycles(
-  containers: number, sink: RowSink, hostId: string, finish: () => Promise<void>, onCycleEnd: () => void = () => undefined,
-): Promise<{ userMs: number; systemMs: number; rows: number }> {
+  containers: number, sink: RowSink, runName: string, finish: () => Promise<void>, onCycleEnd: () => void = () => undefined,
+): Promise<Run> {
   const previous = new Map<string, PreviousSample>();
+  // Ids as long as the engine's: 64 hex digits per container; HOST_ID defaults to the engine's ID.
+  const containerIds = Array.from({ length: containers }, (_, c) => c.toString(16).padStart(64, 'c'));
+  const hostId = `${runName}-${randomUUID()}`;
   const base = Math.floor((Date.now() - 2 * 3_600_000) / 1000) * 1000;
   let rows = 0;
   let logSeq = 0;
-  const start = process.cpuUsage();
-  for (let cycle = 0; cycle < CYCLES; cycle++) {
+  let start = process.cpuUsage();
+  for (let cycle = 0; cycle <= CYCLES; cycle++) {
+    if (cycle === 1) {
+      zeroInstructions();
+      start = process.cpuUsage();
+      rows = 0;
+    }
     const cycleStartMs = Date.now();
     const read = new Date(base + cycle * 5000);
     for (let c = 0; c < containers; c++) {
-      const containerId = `bench-${String(c).padStart(4, '0')}`;
+      const containerId = containerIds[c] as string;
       const answer = JSON.parse(ANSWER) as EngineStats;
       answer.read = read.toISOString();
       const mapped = mapStats(answer, { hostId, containerId, previous: previous.get(containerId) });
@@ -103,7 +198,7 @@ async function runCycles(
       const lines = Math.round((containers * LOG_LINES) / LOG_TICKS);
       for (let l = 0; l < lines; l++) {
         sink.write('container_logs', {
-          time: new Date(read.getTime() + tick * 100), host_id: hostId, container_id: `bench-${String(l % containers).padStart(4, '0')}`,
+          time: new Date(read.getTime() + tick * 100), host_id: hostId, container_id: containerIds[l % containers] as string,
           stream: 'stdout', seq: logSeq++, message: `GET /api/v1/items/${logSeq} 200 1.2ms "Mozilla/5.0 (X11; Linux x86_64)"`,
         });
         rows++;
@@ -114,74 +209,137 @@ async function runCycles(
   }
   await finish();
   const used = process.cpuUsage(start);
-  return { userMs: used.user / 1000, systemMs: used.system / 1000, rows };
+  const instructions = dumpInstructions();
+  return { userMs: used.user / 1000, systemMs: used.system / 1000, rows, instructions };
 }
 
-function perCycle(userMs: number, systemMs: number, rows: number, syncs: number, peakBytes: number, appends = 0): Result {
+interface Run {
+  userMs: number;
+  systemMs: number;
+  rows: number;
+  instructions: number;
+}
+
+function perCycle(run: Run, spool: { syncs: number; appends: number; peakBytes: number; bytesPerRow: number }): Result {
   return {
-    appendsPerCycle: appends / CYCLES,
-    cpuMsPerCycle: (userMs + systemMs) / CYCLES, userMsPerCycle: userMs / CYCLES, systemMsPerCycle: systemMs / CYCLES,
-    syncsPerCycle: syncs / CYCLES, spoolBytesWritten: peakBytes, rowsPerCycle: rows / CYCLES,
+    cpuMsPerCycle: (run.userMs + run.systemMs) / CYCLES, userMsPerCycle: run.userMs / CYCLES, systemMsPerCycle: run.systemMs / CYCLES,
+    syncsPerCycle: spool.syncs / CYCLES, appendsPerCycle: spool.appends / CYCLES, peakSpoolBytes: spool.peakBytes,
+    spoolBytesPerRow: spool.bytesPerRow, rowsPerCycle: run.rows / CYCLES, instructionsPerCycle: run.instructions / CYCLES,
   };
 }
 
-function median(results: Result[]): Result {
-  const sorted = [...results].sort((a, b) => a.cpuMsPerCycle - b.cpuMsPerCycle);
-  return sorted[Math.floor(sorted.length / 2)] as Result;
+const NO_SPOOL = { syncs: 0, appends: 0, peakBytes: 0, bytesPerRow: 0 };
+
+async function naive(pool: Pool, containers: number, prefix: string): Promise<Result> {
+  const sink = new InMemoryWriter(new BatchStore(pool, 'postgres'));
+  return perCycle(await runCycles(containers, sink, `${prefix}naive-${containers}`, () => sink.close()), NO_SPOOL);
 }
 
-async function inMemory(pool: Pool, containers: number, prefix = ''): Promise<Result> {
-  const sink = new InMemorySink(new BatchStore(pool, 'postgres'));
-  const { userMs, systemMs, rows } = await runCycles(containers, sink, `${prefix}mem-${containers}`, () => sink.close());
-  return perCycle(userMs, systemMs, rows, 0, 0);
+async function reference(pool: Pool, containers: number, prefix: string, rowBytes: number): Promise<Result> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dp-bench-floor-'));
+  try {
+    const sink = new FloorLogWriter(new BatchStore(pool, 'postgres'), path.join(dir, 'log'), rowBytes);
+    const run = await runCycles(containers, sink, `${prefix}ref-${containers}`, () => sink.close());
+    return perCycle(run, { syncs: 0, appends: sink.appends, peakBytes: 0, bytesPerRow: rowBytes });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-async function spooled(pool: Pool, containers: number, prefix = ''): Promise<Result> {
+async function ours(pool: Pool, containers: number, prefix: string): Promise<Result> {
   const spoolDir = mkdtempSync(path.join(tmpdir(), 'dp-bench-wal-'));
-  const writer = new BatchWriter({ pool, flavour: 'postgres', spoolDir, flushIntervalMs: FLUSH_INTERVAL_MS });
+  const writer = new BatchWriter({ pool, flavour: 'postgres', spoolDir, flushIntervalMs: FLUSH_INTERVAL_MS, spoolSyncDelayMs: SYNC_DELAY_MS });
   await writer.start();
   try {
     let peakBytes = 0;
-    const { userMs, systemMs, rows } = await runCycles(containers, writer, `${prefix}wal-${containers}`, () => writer.flush(), () => {
-      peakBytes = Math.max(peakBytes, writer.state().spoolBytes);
-    });
-    return perCycle(userMs, systemMs, rows, writer.state().spoolSyncs, peakBytes, writer.state().spoolAppends);
+    let written = 0;
+    let lastBytes = 0;
+    const sample = () => {
+      const bytes = writer.state().spoolBytes;
+      written += Math.max(0, bytes - lastBytes); // released segments shrink it; growth is what was appended
+      lastBytes = bytes;
+      peakBytes = Math.max(peakBytes, bytes);
+    };
+    const run = await runCycles(containers, writer, `${prefix}ours-${containers}`, () => writer.flush().then(sample), sample);
+    const state = writer.state();
+    return perCycle(run, { syncs: state.spoolSyncs, appends: state.spoolAppends, peakBytes, bytesPerRow: written / run.rows });
   } finally {
     await writer.close();
     rmSync(spoolDir, { recursive: true, force: true });
   }
 }
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
 async function main(): Promise<void> {
   const db = await createTestDatabase();
   const pool = createPool({ connectionString: db.url, max: 4 });
-  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${CYCLES} cycles of ${CYCLE_MS} ms, ${LOG_LINES} log lines per container per cycle`);
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${CYCLES} cycles of ${CYCLE_MS} ms, ${LOG_LINES} log lines per container per cycle; ways ${CHOSEN.join(', ')}`);
+  const cpu = (r: Result) => `${r.cpuMsPerCycle.toFixed(2)} (${r.userMsPerCycle.toFixed(2)}+${r.systemMsPerCycle.toFixed(2)})`;
   const table: string[] = [
-    '| containers | rows/cycle | in-memory CPU ms/cycle (user+sys) | spool CPU ms/cycle (user+sys) | spool / in-memory | appends/cycle | fsyncs/cycle | peak spool bytes |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| containers | rows/cycle | ours CPU ms/cycle (user+sys) | naive | reference | ours / naive (median, range of repeats) | reference / naive | ours appends/cycle | ours fsyncs/cycle | ours spool bytes/row |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  const cpu = (r: Result) => `${r.cpuMsPerCycle.toFixed(1)} (${r.userMsPerCycle.toFixed(1)}+${r.systemMsPerCycle.toFixed(1)})`;
+  const instructionTable: string[] = [
+    '| containers | ours Minstr/cycle | naive | reference | ours / naive (median, range of repeats) | reference / naive |',
+    '|---:|---:|---:|---:|---:|---:|',
+  ];
+  let rowBytes = DEFAULT_ROW_BYTES;
+  const runWay = (way: Way, n: number, prefix: string) =>
+    way === 'ours' ? ours(pool, n, prefix) : way === 'naive' ? naive(pool, n, prefix) : reference(pool, n, prefix, rowBytes);
   try {
     for (const n of SIZES) {
-      // Warm-up of both paths (JIT, pool connections), not counted.
-      await inMemory(pool, n, 'warm-');
-      await spooled(pool, n, 'warm-');
-      const mems: Result[] = [];
-      const wals: Result[] = [];
-      for (let r = 0; r < REPEAT; r++) {
-        mems.push(await inMemory(pool, n, `r${r}-`));
-        wals.push(await spooled(pool, n, `r${r}-`));
-        console.log(`  ${n} containers, run ${r + 1}: in-memory ${cpu(mems.at(-1) as Result)}, spool ${cpu(wals.at(-1) as Result)} ms/cycle`);
+      const results = new Map<Way, Result[]>(CHOSEN.map((w) => [w, []]));
+      for (const way of CHOSEN) {
+        const warm = await runWay(way, n, 'warm-'); // JIT, pool connections; not counted
+        if (way === 'ours' && warm.spoolBytesPerRow > 0) rowBytes = warm.spoolBytesPerRow;
       }
-      const mem = median(mems);
-      const wal = median(wals);
-      const ratio = wal.cpuMsPerCycle / mem.cpuMsPerCycle;
+      for (let r = 0; r < REPEAT; r++) {
+        const order = CHOSEN.map((_, i) => CHOSEN[(i + r) % CHOSEN.length] as Way);
+        const line: string[] = [];
+        for (const way of order) {
+          const result = await runWay(way, n, `r${r}-`);
+          (results.get(way) as Result[]).push(result);
+          line.push(`${way} ${cpu(result)}${CALLGRIND_DIR ? ` ${(result.instructionsPerCycle / 1e6).toFixed(2)} Minstr` : ''}`);
+        }
+        console.log(`  ${n} containers, repeat ${r + 1}: ${line.join(', ')} ms/cycle`);
+      }
+      const med = (way: Way, pick: (r: Result) => number) => {
+        const list = results.get(way);
+        return list && list.length ? median(list.map(pick)) : NaN;
+      };
+      const ratios = (way: Way, pick: (r: Result) => number) => {
+        const top = results.get(way);
+        const bottom = results.get('naive');
+        if (!top || !bottom) return [];
+        return top.map((r, i) => pick(r) / pick(bottom[i] as Result));
+      };
+      const show = (way: Way) =>
+        results.has(way) ? `${med(way, (r) => r.cpuMsPerCycle).toFixed(2)} (${med(way, (r) => r.userMsPerCycle).toFixed(2)}+${med(way, (r) => r.systemMsPerCycle).toFixed(2)})` : '-';
+      const ratioText = (way: Way, pick: (r: Result) => number = (r) => r.cpuMsPerCycle) => {
+        const list = ratios(way, pick);
+        return list.length ? `${median(list).toFixed(2)}x (${Math.min(...list).toFixed(2)}-${Math.max(...list).toFixed(2)})` : '-';
+      };
+      const instr = (r: Result) => r.instructionsPerCycle;
+      const showInstr = (way: Way) => (results.has(way) ? (med(way, instr) / 1e6).toFixed(2) : '-');
+      const anyWay = CHOSEN[0] as Way;
       table.push(
-        `| ${n} | ${Math.round(mem.rowsPerCycle)} | ${cpu(mem)} | ${cpu(wal)} | ${ratio.toFixed(2)}x | ${wal.appendsPerCycle.toFixed(1)} | ${wal.syncsPerCycle.toFixed(1)} | ${wal.spoolBytesWritten} |`,
+        `| ${n} | ${Math.round(med(anyWay, (r) => r.rowsPerCycle))} | ${show('ours')} | ${show('naive')} | ${show('reference')} | ${ratioText('ours')} | ${ratioText('reference')} | ` +
+          `${med('ours', (r) => r.appendsPerCycle).toFixed(1)} | ${med('ours', (r) => r.syncsPerCycle).toFixed(2)} | ${Math.round(med('ours', (r) => r.spoolBytesPerRow))} |`,
       );
       console.log(table.at(-1));
+      if (CALLGRIND_DIR) {
+        instructionTable.push(`| ${n} | ${showInstr('ours')} | ${showInstr('naive')} | ${showInstr('reference')} | ${ratioText('ours', instr)} | ${ratioText('reference', instr)} |`);
+        console.log(instructionTable.at(-1));
+      }
     }
     console.log(`\n${table.join('\n')}`);
+    if (CALLGRIND_DIR) console.log(`\ninstructions (callgrind, user space):\n${instructionTable.join('\n')}`);
+    console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     await pool.end();
     await db.drop();

@@ -23,7 +23,9 @@
 //   rate cap would drop them by design (counted, not lost to a fault). WRITER_FLUSH_INTERVAL is at
 //   its 5 s maximum and WRITER_MAX_BUFFERED_ROWS at its 1,000 minimum, so what sits in memory is
 //   as much as a user can make it; SPOOL_MAX_BYTES (64 MiB) is larger than the tmpfs, so the disk
-//   fills first; METRICS_PORT is a free port per process.
+//   fills first; METRICS_PORT is a free port per process; MAINTENANCE_SCHEDULE runs every 5 s, so
+//   the heartbeat in collector_status follows the spool's state within the full-disk phase, where
+//   the provisioned alert rule's own query (deploy/test/support/alert-evaluate.ts) is run on it.
 // The workload (workload.ts): 3 loggers at 20 numbered lines/s, a container that exits every 11 s
 // and is restarted by the engine, 6 that only run; all restart `always`.
 //
@@ -48,6 +50,8 @@ import { compareLogLines, compareStatsSlots, formatTally, runningIntervals, SLOT
 import { sleep, waitFor } from '../integration/support';
 import { OwnDockerd } from './own-dockerd';
 import { SpoolFs } from './spool-fs';
+import { evaluateRule } from '../../../deploy/test/support/alert-evaluate';
+import { alertRules } from '../../../deploy/test/support/provisioning';
 import { LOGGER_LINES_PER_SEC, LOGGERS, startWorkload, STATS_ONLY, TEST_IMAGE, type WorkloadContainer } from './workload';
 
 const runId = randomBytes(3).toString('hex');
@@ -89,6 +93,11 @@ const missing = machineMissing();
 
 const nextSlotStart = (afterMs = Date.now()) => (Math.floor(afterMs / SLOT_MS) + 1) * SLOT_MS;
 
+/** The provisioned rule that watches the spool (provisioning/alerting/dockpulse-rules.yaml). */
+const SPOOL_RULE_UID = 'dockpulse-collector-spool-unwritable';
+/** The heartbeat every 5 s instead of every minute, so the full-disk phase sees it change. */
+const HEARTBEAT_SCHEDULE = '*/5 * * * * *';
+
 
 (missing ? describe.skip : describe)(`fault schedule${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let pg: ThrowawayPostgres;
@@ -126,6 +135,7 @@ const nextSlotStart = (afterMs = Date.now()) => (Math.floor(afterMs / SLOT_MS) +
       WRITER_RETRY_CAP: '2s',
       LOG_RATE_LIMIT: '100000',
       LOG_LEVEL: 'info',
+      MAINTENANCE_SCHEDULE: HEARTBEAT_SCHEDULE,
       // Larger than the tmpfs, so the disk fills before the spool's own bound is reached.
       ...(spoolMissing ? {} : { SPOOL_MAX_BYTES: '64MiB' }),
     };
@@ -157,6 +167,24 @@ const nextSlotStart = (afterMs = Date.now()) => (Math.floor(afterMs / SLOT_MS) +
       return c;
     }
     return spawnCollector();
+  }
+
+  /** Waits for a heartbeat written after `sinceMs` whose spool_state is `spoolState`. */
+  async function waitHeartbeat(spoolState: string, sinceMs: number): Promise<void> {
+    await waitFor(`a heartbeat saying spool_state ${spoolState}`, async () => {
+      const [r] = await query<{ spool_state: string | null }>(
+        'SELECT spool_state FROM collector_status WHERE host_id = $1 AND last_beat > $2',
+        [hostId, new Date(sinceMs)],
+      );
+      return r?.spool_state === spoolState;
+    }, 6 * SLOT_MS);
+  }
+
+  /** The provisioned spool rule evaluated now, as Grafana's PostgreSQL datasource (the reader role) would. */
+  async function spoolRule(): Promise<{ firing: string[]; quiet: string[] }> {
+    const rule = alertRules().find((r) => r.uid === SPOOL_RULE_UID);
+    if (!rule) throw new Error(`no provisioned alert rule ${SPOOL_RULE_UID}`);
+    return withClient(withRole(pg.url, TEST_ROLES.reader), (client) => evaluateRule(client, rule, Date.now()));
   }
 
   /** Rows produced after `sinceMs` are stored: what was spooled or buffered before went first. */
@@ -294,12 +322,22 @@ const nextSlotStart = (afterMs = Date.now()) => (Math.floor(afterMs / SLOT_MS) +
     // It says so (rows held in memory only) and goes on collecting.
     await waitFor('dockpulse_collector_spool_state{state="disk-full"} 1 on /metrics',
       async () => (await c.metric('dockpulse_collector_spool_state{state="disk-full"}')) === 1, 3 * SLOT_MS);
+    // The heartbeat says so too, and the provisioned rule's own query fires on it (its `for: 1m`
+    // is Grafana's pending period, not the query's).
+    await waitHeartbeat('disk-full', filledAtMs);
+    const whileFull = await spoolRule();
+    note(`${SPOOL_RULE_UID} while full: firing ${JSON.stringify(whileFull.firing)}`);
+    expect(whileFull.firing).toContain(hostId);
     await sleep(filledAtMs + 3 * SLOT_MS - Date.now());
     expect(c.alive).toBe(true);
     spoolFs.free();
+    const freedAtMs = Date.now();
     note('spool filesystem freed');
     await waitFor('dockpulse_collector_spool_state{state="writing"} 1 on /metrics',
       async () => (await c.metric('dockpulse_collector_spool_state{state="writing"}')) === 1, 3 * SLOT_MS);
+    await waitHeartbeat('writing', freedAtMs);
+    const afterFree = await spoolRule();
+    expect({ firing: afterFree.firing.includes(hostId), quiet: afterFree.quiet.includes(hostId) }).toEqual({ firing: false, quiet: true });
     await sleep(2 * SLOT_MS);
     expect(c.alive).toBe(true);
   }, 150_000);

@@ -29,9 +29,12 @@ CREATE TABLE IF NOT EXISTS container_stats_minute (
   net_tx_bytes         bigint,
   blk_read_bytes       bigint,
   blk_write_bytes      bigint,
-  pids_max             integer,
-  PRIMARY KEY (host_id, container_id, bucket)
+  pids_max             integer
 );
+-- Read and replaced by bucket range only. No unique key on (host_id, container_id, bucket): the
+-- rollup's delete-and-insert of an hour under its advisory lock keeps one row per key, and a unique
+-- index made each insert visit the row it replaces (an hour of 2,000 containers: ~6 s of a 10 s
+-- insert at load 12, against ~1.6 s without).
 CREATE INDEX IF NOT EXISTS container_stats_minute_bucket_idx ON container_stats_minute (bucket);
 
 -- Minutes that received raw rows since their last rollup. It replaces the dirty hours: an hour is

@@ -67,7 +67,7 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
     storage.push({ flavour, containers: fleet.containers.length, ...(await sizes(writer, flavour, ingest.statsRows)) });
     console.log(`${label}: ${ingest.statsRows} stats rows + ${ingest.eventRows} events in ${ingest.seconds.toFixed(1)} s (${Math.round(ingest.statsRows / ingest.seconds)} rows/s, ${hosts} writers); ${logLines} log lines in ${logSeconds.toFixed(1)} s, trigram index over them ${corpus.indexS.toFixed(1)} s; rollup ${rollupS.toFixed(2)} s`);
     results.push({ flavour, containers: fleet.containers.length, query: 'ingest (rows/s, one writer per host)', ms: '', bytes: '', note: `${Math.round(ingest.statsRows / ingest.seconds)} rows/s` });
-    results.push({ flavour, containers: fleet.containers.length, query: 'rollup of the range', ms: Math.round(rollupS * 1000), bytes: '', note: flavour === 'postgres' ? 'minute tier, host slots, hourly, daily' : 'refresh: hourly, daily' });
+    results.push({ flavour, containers: fleet.containers.length, query: 'rollup of the range', ms: Math.round(rollupS * 1000), bytes: '', note: flavour === 'postgres' ? 'minute tier, hourly, daily' : 'refresh: hourly, daily' });
     if (minuteRefreshS !== undefined) {
       results.push({ flavour, containers: fleet.containers.length, query: 'refresh of the minute tier over the range', ms: Math.round(minuteRefreshS * 1000), bytes: '', note: '' });
     }

@@ -16,6 +16,7 @@ import { MaintenanceJob, type WriterStateView } from './jobs/maintenance-job';
 import { StatsJob } from './jobs/stats-job';
 import { StatusJob } from './jobs/status-job';
 import { CollectorMetrics, type JobName } from './metrics';
+import { scheduleIntervalMs } from './schedule-interval';
 
 export interface CollectorOptions {
   engine: Engine;
@@ -88,6 +89,7 @@ export class Collector {
     this.stats = new StatsJob(ctx, o.statsConcurrency, choice.sampler);
     this.stats.hostMemTotalBytes = typeof info.MemTotal === 'number' ? info.MemTotal : null;
     this.stats.engineSystemCpu = systemCpuBaseOf(info);
+    this.stats.slotMs = scheduleIntervalMs(o.schedules.stats);
     this.status = new StatusJob(ctx, o.statsConcurrency);
     this.images = new ImagesJob(ctx);
     this.maintenance = new MaintenanceJob(ctx, {

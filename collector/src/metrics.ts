@@ -22,6 +22,7 @@ export class CollectorMetrics {
   /** Which stats sampler this process chose at start ('cgroup' or 'engine'). */
   statsSampler: 'cgroup' | 'engine' | null = null;
   vanishedContainers = 0;
+  sameSlotSamples = 0;
   cgroupFallbacks = 0;
   droppedLogLines = 0;
   errorsTotal = 0;
@@ -103,6 +104,11 @@ export class CollectorMetrics {
     help: 'Containers listed as running that were gone before their cgroup files were read: skipped for that cycle',
     registers: [this.registry],
   });
+  private readonly sameSlot = new Counter({
+    name: 'dockpulse_collector_stats_same_slot_total',
+    help: "Samples not stored because the container's previous sample is in the same stats schedule slot (a cycle the engine held up answered late)",
+    registers: [this.registry],
+  });
   private readonly fallbacks = new Counter({
     name: 'dockpulse_collector_stats_cgroup_fallbacks_total',
     help: 'Containers whose cgroup files could not be read or parsed, sampled through the engine from then on (warned once each)',
@@ -175,6 +181,11 @@ export class CollectorMetrics {
   statsVanished(): void {
     this.vanishedContainers += 1;
     this.vanished.inc();
+  }
+
+  statsSameSlot(): void {
+    this.sameSlotSamples += 1;
+    this.sameSlot.inc();
   }
 
   cgroupFallback(): void {

@@ -16,6 +16,12 @@ export interface StatsCycleResult {
   vanished: number;
   /** Sampled through the engine because their cgroup files were unusable. */
   engineFallbacks: number;
+  /**
+   * Read in the schedule slot that already holds this container's previous sample, and not stored:
+   * a cycle held up by the engine (restarting, not answering) gets its answers late, and the cycle
+   * due right after would sample the same slot again.
+   */
+  sameSlot: number;
   errors: number;
   durationMs: number;
 }
@@ -23,6 +29,8 @@ export interface StatsCycleResult {
 export class StatsJob {
   readonly previous = new PreviousSampleCache();
   hostMemTotalBytes: number | null = null;
+  /** The stats schedule's interval (ms): at most one sample of a container per slot of this length. */
+  slotMs: number | undefined;
   /** What the engine's stats answers count as system CPU time (the cgroup sampler's are /proc/stat's). */
   engineSystemCpu: SystemCpuBase = 'engine';
   /** Containers whose "not running" answer was logged already: once each, not every cycle. */
@@ -59,7 +67,7 @@ export class StatsJob {
   async run(): Promise<StatsCycleResult> {
     const started = performance.now();
     const { engine, sink, metrics, hostId } = this.ctx;
-    const result = { samples: 0, notRunning: 0, vanished: 0, engineFallbacks: 0, errors: 0 };
+    const result = { samples: 0, notRunning: 0, vanished: 0, engineFallbacks: 0, sameSlot: 0, errors: 0 };
     let fromFiles = 0;
     let unusable = 0;
     let running: string[];
@@ -120,13 +128,21 @@ export class StatsJob {
           return;
         }
         this.loggedNotRunning.delete(containerId);
+        const previous = this.previous.get(containerId);
         const { row, sample } = mapStats(raw, {
           hostId,
           containerId,
           hostMemTotalBytes: this.hostMemTotalBytes,
           systemCpu: fromEngine ? this.engineSystemCpu : 'engine',
-          previous: this.previous.get(containerId),
+          previous,
         });
+        if (previous && this.slotMs && Math.floor(sample.readMs / this.slotMs) === Math.floor(previous.readMs / this.slotMs)) {
+          // the previous sample stays the base, so the next rate spans the whole time since it
+          result.sameSlot += 1;
+          metrics.statsSameSlot();
+          this.ctx.logger.debug({ containerId, previousMs: previous.readMs, readMs: sample.readMs }, 'a second sample in one schedule slot: not stored');
+          return;
+        }
         this.previous.set(containerId, sample);
         sink.write('container_stats', row);
         result.samples += 1;

@@ -245,7 +245,14 @@ describe('collector against the real engine and database', () => {
       [[ids.burner, ids.idle, ids.memgrow]],
     );
     expect(rows).toHaveLength(3);
-    for (const r of rows) expect(r).toEqual({ container_id: r.container_id, n: cycles });
+    // A cycle that ran late can leave its read in the next cycle's slot; that cycle's read of the
+    // container is then not stored (counted). Without such a cycle the count is exact.
+    const sameSlot = first.collector.metrics.sameSlotSamples;
+    for (const r of rows) {
+      expect(r.n).toBeLessThanOrEqual(cycles);
+      expect(r.n).toBeGreaterThanOrEqual(cycles - sameSlot);
+    }
+    if (sameSlot === 0) for (const r of rows) expect(r).toEqual({ container_id: r.container_id, n: cycles });
   });
 
   it('the burner shows high CPU and the idle container almost none', async () => {

@@ -7,6 +7,7 @@ import { nonOverlapping } from '@dockpulse/collector/concurrency';
 import type { Engine } from '@dockpulse/collector/docker/client';
 import type { EngineStats } from '@dockpulse/collector/docker/engine-types';
 import { StatsJob } from '@dockpulse/collector/jobs/stats-job';
+import { scheduleIntervalMs } from '@dockpulse/collector/schedule-interval';
 import { CollectorMetrics } from '@dockpulse/collector/metrics';
 import { fixture } from '../fixtures';
 
@@ -95,6 +96,37 @@ describe('stats job', () => {
     expect(cpu[1]).toBeCloseTo(50, 9);
   });
 
+  it("at most one sample per container per schedule slot: a cycle the engine held up answers late, the next one's read of that slot is not stored", async () => {
+    const base = fixture<EngineStats>('v2-stats-oneshot.json');
+    const t0 = Date.parse(base.read as string); // a whole 5 s slot
+    let readMs = t0;
+    const { sink, metrics, job } = setup({ a: async () => ({ ...base, read: new Date(readMs).toISOString() }) });
+    job.slotMs = 5_000;
+    const reads = [t0, t0 + 5_010, t0 + 5_070, t0 + 10_020];
+    const results = [];
+    for (const at of reads) {
+      readMs = at;
+      results.push(await job.run());
+    }
+    expect(results.map((r) => [r.samples, r.sameSlot])).toEqual([[1, 0], [1, 0], [0, 1], [1, 0]]);
+    const stored = sink.rows.map((r) => (r.row as { time: Date }).time.getTime() - t0);
+    expect(stored).toEqual([0, 5_010, 10_020]);
+    expect(job.previous.get('a')?.readMs).toBe(t0 + 10_020);
+    expect(await metrics.registry.getSingleMetricAsString('dockpulse_collector_stats_same_slot_total')).toMatch(/ 1$/m);
+  });
+
+  it('without a slot length (no schedule known) every read is stored', async () => {
+    const base = fixture<EngineStats>('v2-stats-oneshot.json');
+    const t0 = Date.parse(base.read as string);
+    let readMs = t0;
+    const { sink, job } = setup({ a: async () => ({ ...base, read: new Date(readMs).toISOString() }) });
+    for (const at of [t0, t0 + 60]) {
+      readMs = at;
+      await job.run();
+    }
+    expect(sink.rows).toHaveLength(2);
+  });
+
   it('runs in parallel, bounded: 8 slow containers with concurrency 4 have 4 calls in flight at once, never more', async () => {
     // Counted, not timed: each call stays open until the test has seen how many are open together.
     let inFlight = 0;
@@ -140,5 +172,14 @@ describe('stats job', () => {
     await second;
     expect(runs).toBe(2);
     expect(skipped).toBe(2);
+  });
+});
+
+describe('schedule slot length', () => {
+  it('is the shortest gap between the next runs of a cron schedule', () => {
+    expect(scheduleIntervalMs('*/5 * * * * *')).toBe(5_000);
+    expect(scheduleIntervalMs('*/2 * * * * *')).toBe(2_000);
+    expect(scheduleIntervalMs('0 */2 * * * *')).toBe(120_000);
+    expect(scheduleIntervalMs('0,10,15 * * * * *')).toBe(5_000);
   });
 });

@@ -1,7 +1,7 @@
 // Row shapes of the tables in sql/ (docs/architecture.md, "The flow"). The collector produces
 // them, the writer stores them, the API reads them back. Byte counters are numbers (they stay
 // below 2^53). The words a row holds (states, streams, actions) are the contract's lists.
-import type { ContainerState, LogStream } from './contract/lists';
+import type { ContainerState, EventAction, LogStream } from './contract/lists';
 
 export interface HostRow {
   host_id: string;
@@ -79,7 +79,7 @@ export interface ContainerEventRow {
   container_id: string;
   container_name: string | null;
   image: string | null;
-  action: string;
+  action: EventAction;
   exit_code: number | null;
   attributes: Record<string, string>;
 }

@@ -7,6 +7,7 @@ import { EngineDataError } from './engine-types';
 // Actions worth a row (EVENT_ACTIONS, common/src/rows.ts); exec_* (every healthcheck run makes
 // three) and the like are left out.
 const RECORDED: ReadonlySet<string> = new Set(EVENT_ACTIONS);
+const isRecorded = (action: string): action is EventAction => RECORDED.has(action);
 
 /**
  * Other engines' words for recorded actions: Podman's Docker-compatible API says "remove" where
@@ -82,7 +83,7 @@ export function parseEventLine(line: string): ParsedEvent {
 /** A parsed event -> a container_events row; null for events that are not recorded. */
 export function mapEvent(event: ParsedEvent, hostId: string): ContainerEventRow | null {
   const action = ACTION_ALIASES[event.action] ?? event.action;
-  if (event.type !== 'container' || !RECORDED.has(action) || !event.containerId) return null;
+  if (event.type !== 'container' || !isRecorded(action) || !event.containerId) return null;
   const attributes = { ...event.attributes };
   if (event.detail !== null) attributes[action] = event.detail;
   // Podman also writes containerExitCode on every event (0 before any exit): only a death's counts.

@@ -70,7 +70,7 @@ describe('events -> container_events (recorded)', () => {
 
   it('records lifecycle actions with exit codes, health detail and OOM; skips exec_*', () => {
     const rows = lines.map((l) => mapEvent(parseEventLine(l), 'h')).filter((r) => r !== null);
-    const actions = new Set(rows.map((r) => r.action));
+    const actions = new Set<string>(rows.map((r) => r.action));
     for (const a of ['create', 'start', 'die', 'kill', 'oom', 'restart', 'stop', 'pause', 'unpause', 'destroy', 'health_status']) {
       expect(actions.has(a)).toBe(true);
     }

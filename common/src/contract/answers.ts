@@ -100,12 +100,10 @@ export interface ContainerItem {
 
 export interface ContainersAnswer extends Paged<ContainerItem>, MaybeStale {}
 
-/** A container's newest stats sample; net and block IO are the engine's cumulative counters. */
-export interface LatestSample {
-  time: string;
+/** The figures of one stored stats sample; net and block IO are the engine's cumulative counters. */
+export interface SampleFigures {
   cpuPercent: number | null;
   memUsedBytes: number | null;
-  memUsageBytes: number | null;
   memLimitBytes: number | null;
   memPercent: number | null;
   netRxBytes: number | null;
@@ -113,6 +111,12 @@ export interface LatestSample {
   blkReadBytes: number | null;
   blkWriteBytes: number | null;
   pids: number | null;
+}
+
+/** A container's newest stats sample. */
+export interface LatestSample extends SampleFigures {
+  time: string;
+  memUsageBytes: number | null;
 }
 
 export interface ContainerDetailAnswer extends ContainerItem {
@@ -264,20 +268,11 @@ export interface StreamErrorEvent {
 }
 
 
-export interface StreamStatsSample {
+export interface StreamStatsSample extends SampleFigures {
   time: string;
   hostId: string;
   containerId: string;
   containerName: string | null;
-  cpuPercent: number | null;
-  memUsedBytes: number | null;
-  memLimitBytes: number | null;
-  memPercent: number | null;
-  netRxBytes: number | null;
-  netTxBytes: number | null;
-  blkReadBytes: number | null;
-  blkWriteBytes: number | null;
-  pids: number | null;
 }
 
 // GET /health (200, or 503 with the same body when the primary database is down)

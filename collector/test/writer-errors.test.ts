@@ -75,7 +75,7 @@ describe('BatchWriter refusing rows', () => {
   it('creates the missing daily partition of a late row (10 days old) and stores it', async () => {
     const lateMs = Date.now() - 10 * 86_400_000;
     const day = new Date(lateMs).toISOString().slice(0, 10).replace(/-/g, '');
-    const before = await fx.pool.query('SELECT to_regclass($1) AS t', [`container_stats_p${day}`]);
+    const before = await fx.pool.query('SELECT to_regclass($1) AS t', [`container_samples_p${day}`]);
     expect(before.rows[0].t).toBeNull();
     const writer = await fx.newWriter({ batchSize: 1000 });
     writer.write('container_stats', statsRow(0, lateMs, 'c-late'));
@@ -88,9 +88,9 @@ describe('BatchWriter refusing rows', () => {
     expect(await fx.count("container_stats WHERE container_id = 'c-late'")).toBe(2);
     expect(await fx.count("container_events WHERE container_id = 'c-late'")).toBe(1);
     const after = await fx.pool.query('SELECT to_regclass($1)::text AS s, to_regclass($2)::text AS e', [
-      `container_stats_p${day}`, `container_events_p${day}`,
+      `container_samples_p${day}`, `container_events_p${day}`,
     ]);
-    expect(after.rows[0]).toEqual({ s: `container_stats_p${day}`, e: `container_events_p${day}` });
+    expect(after.rows[0]).toEqual({ s: `container_samples_p${day}`, e: `container_events_p${day}` });
     expect(writer.state().droppedRows).toBe(0);
   });
 });

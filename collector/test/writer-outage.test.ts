@@ -22,8 +22,12 @@ describeIf('BatchWriter through a database outage', () => {
     await pool.query(`
       CREATE TABLE arrival (seq bigserial PRIMARY KEY, container_id text, time timestamptz);
       CREATE FUNCTION record_arrival() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN INSERT INTO arrival (container_id, time) VALUES (NEW.container_id, NEW.time); RETURN NULL; END $$;
-      CREATE TRIGGER record_arrival AFTER INSERT ON container_stats FOR EACH ROW EXECUTE FUNCTION record_arrival();`);
+      BEGIN
+        INSERT INTO arrival (container_id, time) SELECT container_id, NEW.time FROM container_keys WHERE ckey = NEW.ckey;
+        RETURN NULL;
+      END $$;
+      -- The plain flavour's stats rows are stored in container_samples (sql/0009).
+      CREATE TRIGGER record_arrival AFTER INSERT ON container_samples FOR EACH ROW EXECUTE FUNCTION record_arrival();`);
   }, 120_000);
   afterAll(async () => {
     await server?.start();

@@ -45,7 +45,7 @@ describe('BatchWriter flushing', () => {
       CREATE TABLE IF NOT EXISTS test_statements (id bigserial, tbl text);
       CREATE OR REPLACE FUNCTION test_count_statement() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN INSERT INTO test_statements (tbl) VALUES (TG_TABLE_NAME); RETURN NULL; END $$;
-      CREATE OR REPLACE TRIGGER test_count_stats AFTER INSERT ON container_stats FOR EACH STATEMENT EXECUTE FUNCTION test_count_statement();
+      CREATE OR REPLACE TRIGGER test_count_stats AFTER INSERT ON container_samples FOR EACH STATEMENT EXECUTE FUNCTION test_count_statement();
       CREATE OR REPLACE TRIGGER test_count_versions AFTER INSERT ON image_versions FOR EACH STATEMENT EXECUTE FUNCTION test_count_statement();`);
     try {
       const writer = await newWriter({ batchSize: 1000 });
@@ -53,15 +53,15 @@ describe('BatchWriter flushing', () => {
       writer.write('image_versions', { time: new Date(), host_id: 'h', repository: 'r', tag: 't', image_id: 'sha256:tx', digest: null, previous_image_id: null });
       await writer.flush();
       const xmins = await fx.pool.query<{ x: string }>(
-        `SELECT DISTINCT xmin::text AS x FROM container_stats WHERE container_id = 'c-tx'
+        `SELECT DISTINCT s.xmin::text AS x FROM container_samples s JOIN container_keys USING (ckey) WHERE container_id = 'c-tx'
          UNION SELECT DISTINCT xmin::text FROM image_versions WHERE image_id = 'sha256:tx'`,
       );
       expect(await count("container_stats WHERE container_id = 'c-tx'")).toBe(300);
       expect(xmins.rows).toHaveLength(1);
       const statements = await fx.pool.query<{ tbl: string }>('SELECT tbl FROM test_statements ORDER BY id');
-      expect(statements.rows.map((r) => r.tbl).sort()).toEqual(['container_stats', 'image_versions']);
+      expect(statements.rows.map((r) => r.tbl).sort()).toEqual(['container_samples', 'image_versions']);
     } finally {
-      await fx.pool.query('DROP TRIGGER test_count_stats ON container_stats; DROP TRIGGER test_count_versions ON image_versions');
+      await fx.pool.query('DROP TRIGGER test_count_stats ON container_samples; DROP TRIGGER test_count_versions ON image_versions');
     }
   });
 });

@@ -63,7 +63,7 @@ for (const server of testServers()) describe(`the reader role (${server.flavour}
       const refusals = [
         "INSERT INTO hosts (host_id, name) VALUES ('h-reader', 'x')",
         "UPDATE container_info SET name = 'x'",
-        'DELETE FROM container_stats',
+        'DELETE FROM container_samples',
         'TRUNCATE container_logs',
         'CREATE TABLE reader_was_here (x int)',
       ];

@@ -125,7 +125,7 @@ for (const server of testServers()) {
       if (server.flavour === 'postgres') {
         // the template may be older than today; make partitions for every day the test writes
         await pool.query(
-          "SELECT dockpulse_ensure_partitions('container_stats', $1::date, $2::date)",
+          "SELECT dockpulse_ensure_partitions('container_samples', $1::date, $2::date)",
           [new Date(day0).toISOString().slice(0, 10), new Date(todayMs + 3 * DAY).toISOString().slice(0, 10)],
         );
       }
@@ -266,6 +266,9 @@ describe('partitions and retention (postgres)', () => {
       )
     ).rows.map((r) => r.relname);
   const suffix = (offset: number) => day(offset).replace(/-/g, '');
+  // The plain flavour's raw stats are partitions of container_samples; container_stats is a view
+  // of them (sql/0009).
+  const RAW_TABLES = ['container_samples', 'container_logs', 'container_events'];
 
   beforeEach(async () => {
     db = await createTestDatabase({ flavour: 'postgres' });
@@ -274,7 +277,7 @@ describe('partitions and retention (postgres)', () => {
       (await pool.query<{ ms: string }>("SELECT (extract(epoch FROM date_trunc('day', now() AT TIME ZONE 'UTC')) * 1000)::bigint AS ms")).rows[0]!.ms,
     );
     // start from no partitions at all (the template's depend on the day it was made)
-    for (const table of ['container_stats', 'container_logs', 'container_events']) {
+    for (const table of RAW_TABLES) {
       for (const p of await partitionsOf(table)) await pool.query(`DROP TABLE ${p}`);
     }
   });
@@ -286,12 +289,12 @@ describe('partitions and retention (postgres)', () => {
   it('dockpulse_prepare_partitions creates yesterday to 3 days ahead, UTC-bounded, once', async () => {
     const created = await pool.query<{ n: number }>('SELECT dockpulse_prepare_partitions() AS n');
     expect(created.rows[0]!.n).toBe(15);
-    for (const table of ['container_stats', 'container_logs', 'container_events']) {
+    for (const table of RAW_TABLES) {
       expect(await partitionsOf(table)).toEqual([-1, 0, 1, 2, 3].map((o) => `${table}_p${suffix(o)}`));
     }
     const bound = await pool.query<{ b: string }>(
       'SELECT pg_get_expr(relpartbound, oid) AS b FROM pg_class WHERE relname = $1',
-      [`container_stats_p${suffix(0)}`],
+      [`container_samples_p${suffix(0)}`],
     );
     expect(bound.rows[0]!.b).toBe(`FOR VALUES FROM ('${day(0)} 00:00:00+00') TO ('${day(1)} 00:00:00+00')`);
     expect((await pool.query<{ n: number }>('SELECT dockpulse_prepare_partitions() AS n')).rows[0]!.n).toBe(0);
@@ -301,7 +304,7 @@ describe('partitions and retention (postgres)', () => {
   });
 
   it('dockpulse_apply_retention drops whole partitions older than the interval and old rollup rows', async () => {
-    for (const table of ['container_stats', 'container_logs', 'container_events']) {
+    for (const table of RAW_TABLES) {
       await pool.query('SELECT dockpulse_ensure_partitions($1, $2::date, $3::date)', [table, day(-10), day(0)]);
     }
     // one raw row at noon of every day from 10 days ago to today
@@ -335,7 +338,7 @@ describe('partitions and retention (postgres)', () => {
     );
     // stats: days -10, -9, -8 end at or before now - 7 days; logs: -10 ends before now - 9 days
     const kept = (offsetsKept: number[], table: string) => offsetsKept.map((o) => `${table}_p${suffix(o)}`);
-    expect(await partitionsOf('container_stats')).toEqual(kept([-7, -6, -5, -4, -3, -2, -1, 0], 'container_stats'));
+    expect(await partitionsOf('container_samples')).toEqual(kept([-7, -6, -5, -4, -3, -2, -1, 0], 'container_samples'));
     expect(await partitionsOf('container_logs')).toEqual(kept([-9, -8, -7, -6, -5, -4, -3, -2, -1, 0], 'container_logs'));
     expect(await partitionsOf('container_events')).toHaveLength(11);
     expect(n.rows[0]!.n).toBe(3 + 1 + 0 + 1 + 1);

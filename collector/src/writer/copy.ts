@@ -6,9 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { TableName } from '@dockpulse/common';
 import type { Row } from './statements';
-import { TABLE_SPECS, type ColumnType } from './tables';
+import type { ColumnType, StoredSpec } from './tables';
 
 // COPY text format: backslash, newline, carriage return and tab are escaped; \N is NULL.
 const escapeCopy = (text: string) =>
@@ -30,16 +29,11 @@ const FIELD_ENCODERS: Record<ColumnType, (value: unknown) => string> = {
   'text[]': (v) => escapeCopy(arrayLiteral(v as unknown[])),
 };
 
-const COPY_SQL = new Map<TableName, string>(
-  Object.values(TABLE_SPECS).map((spec) => [
-    spec.table,
-    `COPY "${spec.table}" (${spec.columns.map((c) => `"${c.name}"`).join(', ')}) FROM STDIN`,
-  ]),
-);
+const COPY_SQL = new Map<string, string>();
 
-/** The COPY text of `rows`: one line per row, columns in the table spec's order. */
-export function copyText(table: TableName, rows: readonly Row[]): string {
-  const columns = TABLE_SPECS[table].columns;
+/** The COPY text of `rows`: one line per row, columns in the spec's order. */
+export function copyText(spec: StoredSpec, rows: readonly Row[]): string {
+  const columns = spec.columns;
   const lines = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as Row;
@@ -54,12 +48,17 @@ export function copyText(table: TableName, rows: readonly Row[]): string {
   return lines.join('\n') + '\n';
 }
 
-export function copySql(table: TableName): string {
-  return COPY_SQL.get(table) as string;
+export function copySql(spec: StoredSpec): string {
+  let text = COPY_SQL.get(spec.relation);
+  if (text === undefined) {
+    text = `COPY "${spec.relation}" (${spec.columns.map((c) => `"${c.name}"`).join(', ')}) FROM STDIN`;
+    COPY_SQL.set(spec.relation, text);
+  }
+  return text;
 }
 
-/** Streams `rows` into `table` over `client` with COPY FROM STDIN. */
-export async function copyRows(client: PoolClient, table: TableName, rows: readonly Row[]): Promise<void> {
-  const stream = client.query(copyFrom(copySql(table)));
-  await pipeline(Readable.from([copyText(table, rows)]), stream);
+/** Streams `rows` into the spec's relation over `client` with COPY FROM STDIN. */
+export async function copyRows(client: PoolClient, spec: StoredSpec, rows: readonly Row[]): Promise<void> {
+  const stream = client.query(copyFrom(copySql(spec)));
+  await pipeline(Readable.from([copyText(spec, rows)]), stream);
 }

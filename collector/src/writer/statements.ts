@@ -1,7 +1,6 @@
 // INSERT ... SELECT FROM unnest(arrays): one statement and one parameter per column, whatever the
 // number of rows, so a batch costs one round trip and one parse (the statement is prepared by name).
-import type { TableName } from '@dockpulse/common';
-import { FIRST_SEEN_TABLES, TABLE_SPECS, type ColumnSpec, type ColumnType, type TableSpec } from './tables';
+import type { ColumnSpec, ColumnType, StoredSpec } from './tables';
 
 export type Row = Record<string, unknown>;
 
@@ -27,12 +26,12 @@ function transport(column: ColumnSpec, ref: string): { paramType: string; expres
   }
 }
 
-function buildInsertSql(spec: TableSpec): string {
+function buildInsertSql(spec: StoredSpec): string {
   const names = spec.columns.map((c) => quote(c.name));
   const params = spec.columns.map((c, i) => `$${i + 1}::${transport(c, '').paramType}`);
   const select = spec.columns.map((c) => transport(c, `u.${quote(c.name)}`).expression);
   const insertColumns = [...names];
-  if (FIRST_SEEN_TABLES.has(spec.table)) {
+  if (spec.firstSeen) {
     // first_seen is the first row's last_seen, not the time a replay happened to store it.
     insertColumns.push(quote('first_seen'));
     select.push(`u.${quote('last_seen')}`);
@@ -46,7 +45,7 @@ function buildInsertSql(spec: TableSpec): string {
     conflict = `ON CONFLICT (${spec.conflictKey.map(quote).join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
   }
   return (
-    `INSERT INTO ${quote(spec.table)} (${insertColumns.join(', ')}) ` +
+    `INSERT INTO ${quote(spec.relation)} (${insertColumns.join(', ')}) ` +
     `SELECT ${select.join(', ')} FROM unnest(${params.join(', ')}) AS u(${names.join(', ')}) ${conflict}`
   );
 }
@@ -88,27 +87,27 @@ export interface InsertStatement {
   values: string[];
 }
 
-const SQL = new Map<TableName, string>(Object.values(TABLE_SPECS).map((s) => [s.table, buildInsertSql(s)]));
+const SQL = new Map<string, string>();
 
-export function insertSql(table: TableName): string {
-  return SQL.get(table) as string;
+export function insertSql(spec: StoredSpec): string {
+  let text = SQL.get(spec.relation);
+  if (text === undefined) SQL.set(spec.relation, (text = buildInsertSql(spec)));
+  return text;
 }
 
-/** The statement for one table's rows of a batch: one array per column, rows in order. */
-export function buildInsert(table: TableName, rows: readonly Row[]): InsertStatement {
-  const spec: TableSpec = TABLE_SPECS[table];
+/** The statement for one relation's rows of a batch: one array per column, rows in order. */
+export function buildInsert(spec: StoredSpec, rows: readonly Row[]): InsertStatement {
   const values = spec.columns.map((column) =>
     arrayLiteral(column.type, rows.map((row) => row[column.name])),
   );
-  return { name: `dockpulse_insert_${table}`, text: insertSql(table), values };
+  return { name: `dockpulse_insert_${spec.relation}`, text: insertSql(spec), values };
 }
 
 /**
  * Upsert rows of one batch that share a key keep only the last one: Postgres refuses to update
  * one row twice in a statement ("ON CONFLICT DO UPDATE command cannot affect row a second time").
  */
-export function dedupeByKey(table: TableName, rows: readonly Row[]): Row[] {
-  const spec: TableSpec = TABLE_SPECS[table];
+export function dedupeByKey(spec: StoredSpec, rows: readonly Row[]): Row[] {
   if (spec.mode !== 'upsert') return rows as Row[];
   const byKey = new Map<string, Row>();
   for (const row of rows) {

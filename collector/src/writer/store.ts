@@ -2,9 +2,10 @@
 // the rows that cause them, so one bad row costs a few extra statements, never the batch.
 import type { Pool, PoolClient } from 'pg';
 import { isConnectionError, type Logger, type StorageFlavour, type TableName } from '@dockpulse/common';
+import { ContainerKeys } from './container-keys';
 import { copyRows } from './copy';
 import { buildInsert, dedupeByKey, type Row } from './statements';
-import { TABLE_NAMES, TABLE_SPECS } from './tables';
+import { CONTAINER_SAMPLES_SPEC, TABLE_NAMES, storedSpec } from './tables';
 
 export interface Entry {
   table: TableName;
@@ -53,6 +54,9 @@ export function dayRuns(days: Iterable<string>): [string, string][] {
 }
 
 export class BatchStore {
+  /** The plain flavour's integer keys of containers (sql/0009), kept across batches. */
+  private readonly containerKeys = new ContainerKeys();
+
   constructor(
     private readonly pool: Pool,
     private readonly flavour: StorageFlavour,
@@ -119,13 +123,6 @@ export class BatchStore {
       if (rows) rows.push(row);
       else byTable.set(table, [row]);
     }
-    // A fixed table order, so two collectors' transactions take row locks in the same order.
-    const steps = TABLE_NAMES.filter((t) => byTable.has(t)).map((t) => {
-      const rows = dedupeByKey(t, byTable.get(t) as Row[]);
-      if (useCopy && TABLE_SPECS[t].mode === 'append') return (c: PoolClient) => copyRows(c, t, rows);
-      const statement = buildInsert(t, rows);
-      return (c: PoolClient) => c.query(statement as never);
-    });
     const client = await this.pool.connect();
     let broken: unknown;
     // The pool listens for errors of idle clients only: a socket error while this one is checked
@@ -136,6 +133,22 @@ export class BatchStore {
     };
     client.on('error', onSocketError);
     try {
+      // A fixed table order, so two collectors' transactions take row locks in the same order.
+      const steps: ((c: PoolClient) => Promise<unknown>)[] = [];
+      for (const table of TABLE_NAMES) {
+        const tableRows = byTable.get(table);
+        if (!tableRows) continue;
+        const spec = storedSpec(table, this.flavour);
+        let rows = dedupeByKey(spec, tableRows);
+        // Before the transaction: the keys are committed even if the batch is not (container-keys.ts).
+        if (spec === CONTAINER_SAMPLES_SPEC) rows = await this.containerKeys.samplesOf(client, rows);
+        if (useCopy && spec.mode === 'append') {
+          steps.push((c) => copyRows(c, spec, rows));
+        } else {
+          const statement = buildInsert(spec, rows);
+          steps.push((c) => c.query(statement as never));
+        }
+      }
       if (steps.length === 1) {
         // A single statement is atomic by itself: no BEGIN/COMMIT round trips.
         await (steps[0] as (c: PoolClient) => Promise<unknown>)(client);
@@ -163,7 +176,7 @@ export class BatchStore {
   private async ensurePartitions(entries: readonly Entry[]): Promise<boolean> {
     const daysByTable = new Map<TableName, Set<string>>();
     for (const { table, row } of entries) {
-      const column = TABLE_SPECS[table].partitionColumn;
+      const column = storedSpec(table, this.flavour).partitionColumn;
       if (!column) continue;
       const day = dayOf(row[column]);
       if (!day) continue;
@@ -173,9 +186,10 @@ export class BatchStore {
     }
     try {
       for (const [table, days] of daysByTable) {
+        const relation = storedSpec(table, this.flavour).relation;
         for (const [fromDay, toDay] of dayRuns(days)) {
-          await this.pool.query('SELECT dockpulse_ensure_partitions($1::regclass, $2::date, $3::date)', [table, fromDay, toDay]);
-          this.logger?.info({ table, fromDay, toDay }, 'created missing daily partitions');
+          await this.pool.query('SELECT dockpulse_ensure_partitions($1::regclass, $2::date, $3::date)', [relation, fromDay, toDay]);
+          this.logger?.info({ table: relation, fromDay, toDay }, 'created missing daily partitions');
         }
       }
       return true;

@@ -1,6 +1,6 @@
 // One spec per table drives the writer's three jobs: the check at write(), the INSERT text and
 // the column arrays. Columns mirror sql/ and the row types of common/src/rows.ts.
-import type { TableName, TableRows } from '@dockpulse/common';
+import type { StorageFlavour, TableName, TableRows } from '@dockpulse/common';
 
 export type ColumnType =
   | 'text'
@@ -45,6 +45,9 @@ const req = (name: string, type: ColumnType): ColumnSpec => ({ name, type, requi
 const opt = (name: string, type: ColumnType): ColumnSpec => ({ name, type, required: false });
 
 type Specs = { [T in TableName]: TypedSpec<T> };
+
+/** Tables whose rows carry first_seen: set once, from the first row's last_seen. */
+const FIRST_SEEN: ReadonlySet<TableName> = new Set(['hosts', 'container_info', 'docker_images']);
 
 export const TABLE_SPECS: Specs = {
   hosts: {
@@ -142,9 +145,49 @@ export const TABLE_SPECS: Specs = {
 
 export const TABLE_NAMES = Object.keys(TABLE_SPECS) as TableName[];
 
+/**
+ * A relation rows are stored in, as COPY and INSERT name it: a table of TABLE_SPECS, or the plain
+ * flavour's container_samples, which holds container_stats rows under an integer key (sql/0009).
+ */
+export interface StoredSpec {
+  relation: string;
+  columns: readonly ColumnSpec[];
+  conflictKey: readonly string[];
+  mode: 'append' | 'upsert';
+  partitionColumn?: string;
+  /** Rows carry first_seen, set once from the first row's last_seen. */
+  firstSeen: boolean;
+}
+
+const STATS_KEY_COLUMNS: ReadonlySet<string> = new Set(['time', 'host_id', 'container_id']);
+
+/** container_stats's figures under container_keys' integer (sql/0009_stats_integer_keys.postgres.sql). */
+export const CONTAINER_SAMPLES_SPEC: StoredSpec = {
+  relation: 'container_samples',
+  mode: 'append',
+  conflictKey: ['ckey', 'time'],
+  partitionColumn: 'time',
+  columns: [
+    req('time', 'timestamptz'),
+    req('ckey', 'integer'),
+    ...TABLE_SPECS.container_stats.columns.filter((c) => !STATS_KEY_COLUMNS.has(c.name)),
+  ],
+  firstSeen: false,
+};
+
+const STORED_AS_TABLE = new Map<TableName, StoredSpec>(
+  TABLE_NAMES.map((t) => {
+    const { table, columns, conflictKey, mode, partitionColumn } = TABLE_SPECS[t] as TableSpec;
+    return [t, { relation: table, columns, conflictKey, mode, partitionColumn, firstSeen: FIRST_SEEN.has(t) }];
+  }),
+);
+
+/** Where `table`'s rows are stored in `flavour`: container_stats is a view in the plain flavour. */
+export function storedSpec(table: TableName, flavour: StorageFlavour): StoredSpec {
+  if (table === 'container_stats' && flavour === 'postgres') return CONTAINER_SAMPLES_SPEC;
+  return STORED_AS_TABLE.get(table) as StoredSpec;
+}
+
 export function tableSpec(table: TableName): TableSpec {
   return TABLE_SPECS[table];
 }
-
-/** Tables whose rows carry first_seen: set once, from the first row's last_seen. */
-export const FIRST_SEEN_TABLES: ReadonlySet<TableName> = new Set(['hosts', 'container_info', 'docker_images']);

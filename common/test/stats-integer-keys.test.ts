@@ -1,0 +1,153 @@
+// Migration 0009 (plain flavour): raw stats move from container_stats, keyed by text, to
+// container_samples under container_keys' integers, and container_stats becomes a view with the
+// same columns. What was stored before is carried over; readers and the rollup see the same rows.
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, type Pool } from 'pg';
+import { createPool, DEFAULT_SQL_DIR, migrate } from '@dockpulse/common';
+import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const CONTAINERS = [
+  { host_id: 'host-a', container_id: 'a'.repeat(64) },
+  { host_id: 'host-a', container_id: 'b'.repeat(64) },
+  { host_id: 'host-b', container_id: 'a'.repeat(64) },
+];
+// Every column of the old table, in its order: the view must give them back the same way.
+const COLUMNS = [
+  'time', 'host_id', 'container_id', 'cpu_percent', 'mem_used_bytes', 'mem_usage_bytes', 'mem_limit_bytes',
+  'mem_percent', 'net_rx_bytes', 'net_tx_bytes', 'blk_read_bytes', 'blk_write_bytes', 'net_rx_delta',
+  'net_tx_delta', 'blk_read_delta', 'blk_write_delta', 'pids',
+];
+
+const rowsSql = `SELECT ${COLUMNS.join(', ')} FROM container_stats ORDER BY host_id, container_id, time`;
+const partitionsOf = async (pool: Pool, table: string) =>
+  (
+    await pool.query<{ relname: string }>(
+      'SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY 1',
+      [table],
+    )
+  ).rows.map((r) => r.relname);
+const bytesOf = async (pool: Pool, table: string) =>
+  Number(
+    (
+      await pool.query<{ b: string }>(
+        'SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0)::bigint AS b FROM pg_inherits WHERE inhparent = $1::regclass',
+        [table],
+      )
+    ).rows[0]!.b,
+  );
+
+describe('migration 0009: integer container keys for raw stats (postgres)', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  const oldDir = mkdtempSync(path.join(tmpdir(), 'dp-sql-before-0009-'));
+  // The server's UTC midnight: the partition functions go by its clock.
+  let todayMs = 0;
+  const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
+
+  beforeAll(async () => {
+    for (const f of readdirSync(DEFAULT_SQL_DIR)) {
+      if (Number(f.slice(0, 4)) < 9) copyFileSync(path.join(DEFAULT_SQL_DIR, f), path.join(oldDir, f));
+    }
+    db = await createTestDatabase({ migrated: false });
+    pool = createPool({ connectionString: db.url, max: 3 });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+    rmSync(oldDir, { recursive: true, force: true });
+  });
+
+  it('carries every stored sample over, in fewer bytes, behind a view with the old columns', async () => {
+    const before = await migrate(pool, { storage: 'postgres', dir: oldDir });
+    expect(before.current).toBe(8);
+    todayMs = Number(
+      (await pool.query<{ ms: string }>("SELECT (extract(epoch FROM date_trunc('day', now() AT TIME ZONE 'UTC')) * 1000)::bigint AS ms")).rows[0]!.ms,
+    );
+    const fiveDaysAgo = todayMs - 5 * DAY;
+    await pool.query("SELECT dockpulse_ensure_partitions('container_stats', $1::date, $1::date)", [new Date(fiveDaysAgo).toISOString().slice(0, 10)]);
+    // Each container: 200 samples 5 s apart in the first hour of today, 10 five days ago, some
+    // figures NULL as a container's first sample has them.
+    await pool.query(
+      `INSERT INTO container_stats (${COLUMNS.join(', ')})
+       SELECT t, c.host_id, c.container_id,
+              CASE WHEN i = 0 THEN NULL ELSE (i % 40) * 0.25 END, 1000000 + i, 1100000 + i, 4000000000, (i % 50) * 0.5,
+              i * 100, i * 50, i * 10, i * 5, CASE WHEN i = 0 THEN NULL ELSE 100 END, 50, 10, 5, 1 + i % 7
+         FROM jsonb_to_recordset($1::jsonb) AS c(host_id text, container_id text),
+              LATERAL (SELECT i, to_timestamp($2::float8 / 1000) + i * interval '5 seconds' AS t FROM generate_series(0, 199) i
+                       UNION ALL
+                       SELECT i, to_timestamp($3::float8 / 1000) + i * interval '5 seconds' FROM generate_series(0, 9) i) s`,
+      [JSON.stringify(CONTAINERS), todayMs, fiveDaysAgo],
+    );
+    expect(await pool.query('SELECT dockpulse_rollup() AS n')).toMatchObject({ rows: [{ n: 2 }] });
+    const rowsBefore = (await pool.query(rowsSql)).rows;
+    expect(rowsBefore).toHaveLength(3 * 210);
+    const hourlyBefore = (await pool.query('SELECT * FROM container_stats_hourly ORDER BY bucket, host_id, container_id')).rows;
+    const bytesBefore = await bytesOf(pool, 'container_stats');
+
+    const after = await migrate(pool, { storage: 'postgres' });
+    expect(after.applied).toEqual(['0009_stats_integer_keys.postgres.sql']);
+
+    expect((await pool.query(rowsSql)).rows).toEqual(rowsBefore);
+    const view = await pool.query<{ relkind: string }>("SELECT relkind FROM pg_class WHERE relname = 'container_stats'");
+    expect(view.rows).toEqual([{ relkind: 'v' }]);
+    const columns = await pool.query<{ column_name: string }>(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'container_stats' ORDER BY ordinal_position",
+    );
+    expect(columns.rows.map((c) => c.column_name)).toEqual(COLUMNS);
+    expect((await pool.query('SELECT host_id, container_id FROM container_keys ORDER BY ckey')).rows).toEqual(
+      [...CONTAINERS].sort((x, y) => x.host_id.localeCompare(y.host_id) || x.container_id.localeCompare(y.container_id)),
+    );
+    // the old partitions' days, and yesterday to 3 days ahead
+    const days = [-5, -1, 0, 1, 2, 3].map((o) => `container_samples_p${stamp(todayMs + o * DAY)}`);
+    expect(await partitionsOf(pool, 'container_samples')).toEqual(days);
+    // the same rollup rows, and nothing left dirty by the copy
+    expect((await pool.query('SELECT * FROM container_stats_hourly ORDER BY bucket, host_id, container_id')).rows).toEqual(hourlyBefore);
+    expect((await pool.query('SELECT count(*)::int AS n FROM container_stats_dirty_minutes')).rows).toEqual([{ n: 0 }]);
+    const bytesAfter = await bytesOf(pool, 'container_samples');
+    expect(bytesAfter).toBeLessThan(bytesBefore);
+  });
+
+  it('stores an INSERT into the view, marks its minute dirty, and refuses a duplicate as the table did', async () => {
+    const t = new Date(todayMs + 2 * HOUR).toISOString();
+    const insert = `INSERT INTO container_stats (time, host_id, container_id, cpu_percent, pids) VALUES ($1, 'host-c', 'new', 12.5, 3)`;
+    await pool.query(insert, [t]);
+    await expect(pool.query(insert, [t])).rejects.toMatchObject({ code: '23505' });
+    expect((await pool.query("SELECT bucket FROM container_stats_dirty_minutes")).rows).toEqual([{ bucket: new Date(t) }]);
+    expect(await pool.query('SELECT dockpulse_rollup() AS n')).toMatchObject({ rows: [{ n: 1 }] });
+    const minute = await pool.query("SELECT host_id, container_id, samples::int, cpu_sum, pids_max FROM container_stats_minute WHERE host_id = 'host-c'");
+    expect(minute.rows).toEqual([{ host_id: 'host-c', container_id: 'new', samples: 1, cpu_sum: 12.5, pids_max: 3 }]);
+    // a day without a partition is refused with the message the collector's writer looks for
+    await expect(pool.query(insert, [new Date(todayMs + 9 * DAY).toISOString()])).rejects.toThrow(/no partition of relation "container_samples"/);
+  });
+
+  it('dockpulse_container_keys gives two concurrent callers the same new key', async () => {
+    const first = new Client({ connectionString: db.url });
+    const second = new Client({ connectionString: db.url });
+    await first.connect();
+    await second.connect();
+    try {
+      await first.query('BEGIN');
+      const a = await first.query<{ ckey: number }>("SELECT ckey FROM dockpulse_container_keys(ARRAY['host-d'], ARRAY['raced'])");
+      const secondPid = (await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      // waits on the first caller's uncommitted key, then must return it
+      const waiting = second.query<{ ckey: number }>("SELECT ckey FROM dockpulse_container_keys(ARRAY['host-d', 'host-d'], ARRAY['raced', 'other'])");
+      for (;;) {
+        const state = await pool.query<{ w: string | null }>('SELECT wait_event_type AS w FROM pg_stat_activity WHERE pid = $1', [secondPid]);
+        if (state.rows[0]?.w === 'Lock') break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await first.query('COMMIT');
+      const b = await waiting;
+      expect(a.rows).toHaveLength(1);
+      expect(b.rows.map((r) => r.ckey)).toContain(a.rows[0]!.ckey);
+      expect(b.rows).toHaveLength(2);
+    } finally {
+      await first.end();
+      await second.end();
+    }
+  });
+});

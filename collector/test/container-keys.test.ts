@@ -2,11 +2,14 @@
 // batches, bounded, and committed even when the batch that needed them is not.
 import type { ClientBase } from 'pg';
 import { ContainerKeys } from '@dockpulse/collector/writer/container-keys';
+import type { Row } from '@dockpulse/collector/writer/statements';
 import { BatchStore } from '@dockpulse/collector/writer/store';
 import { writerFixture } from './support/writer-db';
 import { statsRow } from './support/writer-rows';
 
 const fx = writerFixture();
+/** A stats row of container `id`, as the store hands rows on. */
+const row = (index: number, id: string): Row => statsRow(index, undefined, id) as unknown as Row;
 
 /** A client of the test pool whose queries are counted. */
 async function countingClient(): Promise<{ client: ClientBase; queries: () => number; release: () => void }> {
@@ -32,17 +35,17 @@ describe('ContainerKeys', () => {
     const { client, queries, release } = await countingClient();
     try {
       const keys = new ContainerKeys();
-      const rows = [statsRow(0, undefined, 'k-one'), statsRow(1, undefined, 'k-two'), statsRow(2, undefined, 'k-one')];
+      const rows = [row(0, 'k-one'), row(1, 'k-two'), row(2, 'k-one')];
       const samples = await keys.samplesOf(client, rows);
       expect(queries()).toBe(1);
       const stored = await keysInDb();
       expect(samples.map((s) => s.ckey)).toEqual([stored['host-test/k-one'], stored['host-test/k-two'], stored['host-test/k-one']]);
       // the figures travel unchanged, without the text keys
       expect(samples[1]).toEqual({ ...Object.fromEntries(Object.entries(rows[1]!).filter(([k]) => k !== 'host_id' && k !== 'container_id')), ckey: stored['host-test/k-two'] });
-      await keys.samplesOf(client, [statsRow(3, undefined, 'k-two')]);
+      await keys.samplesOf(client, [row(3, 'k-two')]);
       expect(queries()).toBe(1);
       // a second collector process (a new cache) gets the same keys
-      const again = await new ContainerKeys().samplesOf(client, [statsRow(4, undefined, 'k-one')]);
+      const again = await new ContainerKeys().samplesOf(client, [row(4, 'k-one')]);
       expect(again[0]!.ckey).toBe(stored['host-test/k-one']);
     } finally {
       release();
@@ -53,9 +56,9 @@ describe('ContainerKeys', () => {
     const { client, release } = await countingClient();
     try {
       const keys = new ContainerKeys(2);
-      await keys.samplesOf(client, [statsRow(0, undefined, 'b-1'), statsRow(0, undefined, 'b-2')]);
+      await keys.samplesOf(client, [row(0, 'b-1'), row(0, 'b-2')]);
       expect(keys.cached).toBe(2);
-      const samples = await keys.samplesOf(client, [statsRow(1, undefined, 'b-1'), statsRow(1, undefined, 'b-3')]);
+      const samples = await keys.samplesOf(client, [row(1, 'b-1'), row(1, 'b-3')]);
       const stored = await keysInDb();
       expect(samples.map((s) => s.ckey)).toEqual([stored['host-test/b-1'], stored['host-test/b-3']]);
       expect(keys.cached).toBe(2);
@@ -73,7 +76,7 @@ describe('ContainerKeys', () => {
       CREATE TRIGGER test_refuse_samples BEFORE INSERT ON container_samples FOR EACH STATEMENT EXECUTE FUNCTION test_refuse_samples();`);
     const store = new BatchStore(fx.pool, 'postgres');
     const entries = [
-      { table: 'container_stats' as const, row: statsRow(0, undefined, 'k-rolled-back') },
+      { table: 'container_stats' as const, row: row(0, 'k-rolled-back') },
       { table: 'image_versions' as const, row: { time: new Date(), host_id: 'h', repository: 'r', tag: 't', image_id: 'sha256:rb', digest: null, previous_image_id: null } },
     ];
     await expect(store.store(entries, new Set())).rejects.toThrow('test: the database refuses the batch');

@@ -3,9 +3,9 @@
 // read-only role). Figures are printed, never asserted. Run:
 //   npx tsc -b && npx tsx bench/fleet.bench.ts [--containers=50,500,2000] [--per-host=50] [--minutes=60]
 //     [--log-lines-per-container=100] [--runs=3] [--flavours=postgres,timescaledb]
-//     [--narrow-keys=true] (plain flavour, largest size: the part 6 prototype, bench/fleet/narrow-keys.ts)
+//     [--stats-keys=true] (plain flavour, largest size: storage before and after 0009, bench/fleet/stats-keys-before-after.ts)
 //     [--tiers=true] (the panels' store queries from the tiers and from raw rows, bench/fleet/tiers-before-after.ts)
-//     [--logs-explain=true] (print the plans of the log searches; --minutes=0 --narrow-keys=false measures logs only)
+//     [--logs-explain=true] (print the plans of the log searches; --minutes=0 --stats-keys=false measures logs only)
 // TIMESCALEDB_TEST_URL names the TimescaleDB server; without it that flavour is skipped.
 import { performance } from 'node:perf_hooks';
 import { createPool, type StorageFlavour } from '@dockpulse/common';
@@ -13,7 +13,7 @@ import { createTestDatabase, TIMESCALEDB_TEST_URL } from '../common/src/testing'
 import { ingestStats, makeFleet } from './fleet/generate';
 import { startApi, timedRuns, type Api } from './fleet/api';
 import { logSearches, referenceRows, writeIndexedCorpus } from './fleet/logs';
-import { measureNarrowKeys } from './fleet/narrow-keys';
+import { measureStatsKeys } from './fleet/stats-keys-before-after';
 import { rollupBeforeAfter } from './fleet/rollup-before-after';
 import { tiersBeforeAfter } from './fleet/tiers-before-after';
 
@@ -29,7 +29,7 @@ interface Row { [k: string]: string | number }
 
 const results: Row[] = [];
 const storage: Row[] = [];
-const narrow: Row[] = [];
+const statsKeys: Row[] = [];
 const tiers: Row[] = [];
 
 const timed = (h: Api, path: string) => timedRuns(h, path, RUNS);
@@ -77,10 +77,12 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
       try {
         const r = await rollupBeforeAfter(admin, RUNS);
         results.push({ flavour, containers: fleet.containers.length, query: 'rollup of the range, again: 0002 function (before) / now', ms: `${Math.round(r.beforeMs)} / ${Math.round(r.afterMs)}`, bytes: '', note: `median of ${RUNS}, alternating` });
-        if (largest && flags['narrow-keys'] !== 'false') {
-          const n = await measureNarrowKeys(admin, toMs - 3_600_000, toMs, RUNS);
-          narrow.push({ containers: fleet.containers.length, 'text keys B/sample (now)': n.textKeysBytesPerSample, 'integer key B/sample (prototype)': n.narrowBytesPerSample,
-            'prototype heap / indexes': `${n.narrowHeapBytesPerSample} / ${n.narrowIndexBytesPerSample}`, 'ranking pass ms, text keys / integer key': `${Math.round(n.rankTextKeysMs)} / ${Math.round(n.rankNarrowMs)}` });
+        if (largest && flags['stats-keys'] !== 'false') {
+          const k = await measureStatsKeys(admin, toMs - 3_600_000, toMs, RUNS);
+          statsKeys.push({ containers: fleet.containers.length, 'integer keys B/sample (now)': k.integerKeysBytesPerSample,
+            'heap / indexes (now)': `${k.integerHeapBytesPerSample} / ${k.integerIndexBytesPerSample}`,
+            'text keys B/sample (before 0009)': k.textKeysBytesPerSample, 'heap / indexes (before)': `${k.textHeapBytesPerSample} / ${k.textIndexBytesPerSample}`,
+            'ranking pass ms: view / integer key / text keys': `${Math.round(k.rankViewMs)} / ${Math.round(k.rankIntegerMs)} / ${Math.round(k.rankTextKeysMs)}` });
         }
       } finally {
         await admin.end();
@@ -155,7 +157,8 @@ async function sizes(pool: ReturnType<typeof createPool>, flavour: StorageFlavou
   const hourlyRows = await one('SELECT count(*) AS v FROM container_stats_hourly');
   const dailyRows = await one('SELECT count(*) AS v FROM container_stats_daily');
   if (flavour === 'postgres') {
-    const raw = await one("SELECT sum(pg_total_relation_size(inhrelid)) AS v FROM pg_inherits WHERE inhparent = 'container_stats'::regclass");
+    const raw = (await one("SELECT sum(pg_total_relation_size(inhrelid)) AS v FROM pg_inherits WHERE inhparent = 'container_samples'::regclass"))
+      + (await one("SELECT pg_total_relation_size('container_keys') AS v"));
     return {
       'raw B/sample': perRow(raw, rows), 'compressed B/sample': '-',
       'hourly B/row': perRow(await one("SELECT pg_total_relation_size('container_stats_hourly') AS v"), hourlyRows),
@@ -188,7 +191,7 @@ async function main(): Promise<void> {
     }
     for (const n of SIZES) await runSize(flavour, flavour === 'timescaledb' ? TIMESCALEDB_TEST_URL : undefined, n);
   }
-  console.log(`\n${table(results)}\n\n${table(tiers)}\n\n${table(storage)}\n\n${table(narrow)}\n\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`\n${table(results)}\n\n${table(tiers)}\n\n${table(storage)}\n\n${table(statsKeys)}\n\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
 main().catch((err) => {

@@ -154,7 +154,7 @@ for (const server of testServers()) {
       tiered = new StatsStore(reader);
       raw = new StatsStore(reader, { tiers: false });
       if (server.flavour === 'postgres') {
-        await writer.query("SELECT dockpulse_ensure_partitions('container_stats', (to_timestamp($1::float8 / 1000) AT TIME ZONE 'UTC')::date, (to_timestamp($2::float8 / 1000) AT TIME ZONE 'UTC')::date + 1)", [BASE_MS - HOUR_MS, END_MS + HOUR_MS]);
+        await writer.query("SELECT dockpulse_ensure_partitions('container_samples', (to_timestamp($1::float8 / 1000) AT TIME ZONE 'UTC')::date, (to_timestamp($2::float8 / 1000) AT TIME ZONE 'UTC')::date + 1)", [BASE_MS - HOUR_MS, END_MS + HOUR_MS]);
       }
       await seed(writer, (write) => {
         write('hosts', host('h1', 'alpha'));

@@ -1,6 +1,6 @@
 // Log search on a database the fleet bench kept (--keep=true), in steps, so that the 10M-line corpus
 // (10 min to write, 20 min to index here) is generated once and measured in several states:
-//   npx tsx bench/fleet.bench.ts --containers=2000 --log-lines-per-container=5000 --minutes=0 --narrow-keys=false --keep=true ...
+//   npx tsx bench/fleet.bench.ts --containers=2000 --log-lines-per-container=5000 --minutes=0 --stats-keys=false --keep=true ...
 //   npx tsx bench/fleet/logs-kept.ts --database=<the "kept" URL it prints> --steps=search,drop-index,search,create-index,search
 //     [--runs=3] [--containers=2000] [--per-host=50] (the fleet the bench generated)
 // Steps, in the order given:

@@ -58,7 +58,10 @@ CREATE TABLE container_samples (
 CREATE INDEX container_samples_time_brin ON container_samples USING brin (time);
 
 -- Existing samples carried over, a partition at a time, in the order the collectors wrote them
--- (time, then container), so the time BRIN stays tight.
+-- (time, then container), so the time BRIN stays tight. Writers wait until this migration commits
+-- (SHARE blocks inserts, not reads): a row inserted into a partition already copied would be
+-- dropped with the table. Their batches stay in their spools and go to container_samples after.
+LOCK TABLE container_stats IN SHARE MODE;
 INSERT INTO container_keys (host_id, container_id)
 SELECT DISTINCT host_id, container_id FROM container_stats ORDER BY 1, 2;
 

@@ -151,3 +151,46 @@ describe('migration 0009: integer container keys for raw stats (postgres)', () =
     }
   });
 });
+
+describe('migration 0009 while a collector is writing (postgres)', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  const oldDir = mkdtempSync(path.join(tmpdir(), 'dp-sql-before-0009-'));
+  beforeAll(async () => {
+    for (const f of readdirSync(DEFAULT_SQL_DIR)) {
+      if (Number(f.slice(0, 4)) < 9) copyFileSync(path.join(DEFAULT_SQL_DIR, f), path.join(oldDir, f));
+    }
+    db = await createTestDatabase({ migrated: false });
+    pool = createPool({ connectionString: db.url, max: 3 });
+    await migrate(pool, { storage: 'postgres', dir: oldDir });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+    rmSync(oldDir, { recursive: true, force: true });
+  });
+
+  it('waits for a writer inside its transaction and carries its row over', async () => {
+    const collector = new Client({ connectionString: db.url });
+    await collector.connect();
+    try {
+      await collector.query('BEGIN');
+      await collector.query("INSERT INTO container_stats (time, host_id, container_id, cpu_percent) VALUES (now(), 'host-w', 'writing', 1.5)");
+      const migrating = migrate(pool, { storage: 'postgres' });
+      // the migration must be held up by the writer's open transaction before it commits
+      for (;;) {
+        const waits = await pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        if (waits.rows[0]!.n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await collector.query('COMMIT');
+      expect((await migrating).applied).toEqual(['0009_stats_integer_keys.postgres.sql']);
+      const rows = await pool.query("SELECT host_id, container_id, cpu_percent FROM container_stats WHERE container_id = 'writing'");
+      expect(rows.rows).toEqual([{ host_id: 'host-w', container_id: 'writing', cpu_percent: 1.5 }]);
+    } finally {
+      await collector.end();
+    }
+  });
+});

@@ -3,12 +3,9 @@
 // schema (the text-keyed container_stats table), then 0009 is applied and timed. Figures are
 // printed, never asserted. Run:
 //   npx tsc -b && npx tsx bench/migration-0009.bench.ts [--containers=2000] [--samples=720]
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createPool, DEFAULT_SQL_DIR, migrate } from '@dockpulse/common';
-import { createTestDatabase } from '../common/src/testing';
+import { createPool, migrate } from '@dockpulse/common';
+import { createTestDatabase, migrationsBefore } from '../common/src/testing';
 
 const flags = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const CONTAINERS = Number(flags.containers ?? 2000);
@@ -16,14 +13,11 @@ const SAMPLES = Number(flags.samples ?? 720);
 const PER_HOST = 50;
 
 async function main(): Promise<void> {
-  const oldDir = mkdtempSync(path.join(tmpdir(), 'dp-sql-before-0009-'));
-  for (const f of readdirSync(DEFAULT_SQL_DIR)) {
-    if (Number(f.slice(0, 4)) < 9) copyFileSync(path.join(DEFAULT_SQL_DIR, f), path.join(oldDir, f));
-  }
+  const older = migrationsBefore(9);
   const db = await createTestDatabase({ migrated: false });
   const pool = createPool({ connectionString: db.url, max: 2 });
   try {
-    await migrate(pool, { storage: 'postgres', dir: oldDir });
+    await migrate(pool, { storage: 'postgres', dir: older.dir });
     // The last SAMPLES 5 s slots before now, every container in each slot, in the order collectors
     // write (time, then container); ids as long as the engine's; figures noisy but plausible.
     const t0 = performance.now();
@@ -65,7 +59,7 @@ async function main(): Promise<void> {
   } finally {
     await pool.end();
     await db.drop();
-    rmSync(oldDir, { recursive: true, force: true });
+    older.remove();
   }
 }
 

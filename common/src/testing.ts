@@ -4,7 +4,8 @@
 // docs/timescaledb-local.md for a local one).
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -205,3 +206,16 @@ export async function createTestDatabase(
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`), serverUrl).then(() => undefined),
   };
 }
+
+/**
+ * A temporary copy of the migration files that `keep` accepts: the schema as an older Dockpulse
+ * had it, for tests and benches of an upgrade (`migrate(pool, { dir })`, then `migrate(pool)`).
+ */
+export function olderMigrations(keep: (file: string) => boolean): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dp-sql-older-'));
+  for (const f of readdirSync(DEFAULT_SQL_DIR)) if (keep(f)) copyFileSync(path.join(DEFAULT_SQL_DIR, f), path.join(dir, f));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** olderMigrations() of the versions before `version`. */
+export const migrationsBefore = (version: number) => olderMigrations((f) => Number(f.slice(0, 4)) < version);

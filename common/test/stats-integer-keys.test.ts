@@ -1,12 +1,9 @@
 // Migration 0009 (plain flavour): raw stats move from container_stats, keyed by text, to
 // container_samples under container_keys' integers, and container_stats becomes a view with the
 // same columns. What was stored before is carried over; readers and the rollup see the same rows.
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client, type Pool } from 'pg';
-import { createPool, DEFAULT_SQL_DIR, migrate } from '@dockpulse/common';
-import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
+import { createPool, migrate } from '@dockpulse/common';
+import { createTestDatabase, migrationsBefore, type TestDatabase } from '@dockpulse/common/testing';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -43,26 +40,23 @@ const bytesOf = async (pool: Pool, table: string) =>
 describe('migration 0009: integer container keys for raw stats (postgres)', () => {
   let db: TestDatabase;
   let pool: Pool;
-  const oldDir = mkdtempSync(path.join(tmpdir(), 'dp-sql-before-0009-'));
+  const older = migrationsBefore(9);
   // The server's UTC midnight: the partition functions go by its clock.
   let todayMs = 0;
   const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
 
   beforeAll(async () => {
-    for (const f of readdirSync(DEFAULT_SQL_DIR)) {
-      if (Number(f.slice(0, 4)) < 9) copyFileSync(path.join(DEFAULT_SQL_DIR, f), path.join(oldDir, f));
-    }
     db = await createTestDatabase({ migrated: false });
     pool = createPool({ connectionString: db.url, max: 3 });
   });
   afterAll(async () => {
     await pool?.end();
     await db?.drop();
-    rmSync(oldDir, { recursive: true, force: true });
+    older.remove();
   });
 
   it('carries every stored sample over, in fewer bytes, behind a view with the old columns', async () => {
-    const before = await migrate(pool, { storage: 'postgres', dir: oldDir });
+    const before = await migrate(pool, { storage: 'postgres', dir: older.dir });
     expect(before.current).toBe(8);
     todayMs = Number(
       (await pool.query<{ ms: string }>("SELECT (extract(epoch FROM date_trunc('day', now() AT TIME ZONE 'UTC')) * 1000)::bigint AS ms")).rows[0]!.ms,
@@ -155,19 +149,16 @@ describe('migration 0009: integer container keys for raw stats (postgres)', () =
 describe('migration 0009 while a collector is writing (postgres)', () => {
   let db: TestDatabase;
   let pool: Pool;
-  const oldDir = mkdtempSync(path.join(tmpdir(), 'dp-sql-before-0009-'));
+  const older = migrationsBefore(9);
   beforeAll(async () => {
-    for (const f of readdirSync(DEFAULT_SQL_DIR)) {
-      if (Number(f.slice(0, 4)) < 9) copyFileSync(path.join(DEFAULT_SQL_DIR, f), path.join(oldDir, f));
-    }
     db = await createTestDatabase({ migrated: false });
     pool = createPool({ connectionString: db.url, max: 3 });
-    await migrate(pool, { storage: 'postgres', dir: oldDir });
+    await migrate(pool, { storage: 'postgres', dir: older.dir });
   });
   afterAll(async () => {
     await pool?.end();
     await db?.drop();
-    rmSync(oldDir, { recursive: true, force: true });
+    older.remove();
   });
 
   it('waits for a writer inside its transaction and carries its row over', async () => {

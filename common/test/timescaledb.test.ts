@@ -3,13 +3,13 @@
 // Background jobs are never waited for: on the builds here (TimescaleDB 2.28 on PostgreSQL 15.20,
 // 2.29 on 17.12) TimescaleDB's job workers may fail with "cannot drop portal "" while it is being
 // set up", while the same jobs succeed with CALL run_job(id); so every policy here is run explicitly.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Pool } from 'pg';
 import { createPool, DEFAULT_SQL_DIR, loadMigrations, migrate, timescaledbMinor } from '@dockpulse/common';
 import {
   createTestDatabase,
+  olderMigrations,
   TEST_DATABASE_URL,
   TIMESCALEDB_SKIP_REASON,
   TIMESCALEDB_TEST_URL,
@@ -135,21 +135,20 @@ if (!TIMESCALEDB_TEST_URL) {
   describe('TimescaleDB flavour: a database migrated with the compression-API variant of 0002', () => {
     let db: TestDatabase;
     let pool: Pool;
-    const oldDir = mkdtempSync(path.join(tmpdir(), 'dp-sql-before-2.18-'));
+    // the migrations as a Dockpulse without the 2.18 variant had them
+    const older = olderMigrations((f) => !/-\d+\.\d+\.sql$/.test(f));
     beforeAll(async () => {
       db = await createTestDatabase({ migrated: false, serverUrl });
       pool = createPool({ connectionString: db.url });
-      // the migrations as a Dockpulse without the 2.18 variant had them
-      for (const f of readdirSync(DEFAULT_SQL_DIR)) if (!/-\d+\.\d+\.sql$/.test(f)) copyFileSync(path.join(DEFAULT_SQL_DIR, f), path.join(oldDir, f));
     });
     afterAll(async () => {
       await pool?.end();
       await db?.drop();
-      rmSync(oldDir, { recursive: true, force: true });
+      older.remove();
     });
 
     it('stays valid when the runner now picks the columnstore variant: nothing is applied again, nothing refused', async () => {
-      const before = await migrate(pool, { storage: 'timescaledb', dir: oldDir });
+      const before = await migrate(pool, { storage: 'timescaledb', dir: older.dir });
       expect(before.applied).toContain('0002_timeseries.timescaledb.sql');
       const policies = await jobs(pool);
       const after = await migrate(pool, { storage: 'timescaledb' });

@@ -8,7 +8,7 @@
 // Each cycle does the collector's own work too: JSON.parse of a recorded engine stats answer and
 // mapStats per container, plus log lines written through the cycle. Target: ours <= 1.10x naive.
 // Run: npx tsx bench/spool.bench.ts [--containers 50,200] [--cycles 8] [--cycle-ms 2000] [--log-lines 2]
-//        [--repeat 5] [--ways ours,naive,reference]
+//        [--repeat 5] [--ways ours,naive,reference] [--alone-rounds 200 (0: not measured)]
 // Each repeat runs every way once, in an order rotated from one repeat to the next (a drift of the
 // machine's load hits every way alike); after a warm-up of each. Printed: medians per way, and the
 // median and range of ours/naive taken within each repeat, and the least run of each way (load from
@@ -47,6 +47,13 @@ const CYCLES = Number(flag('cycles', '8'));
 const REPEAT = Number(flag('repeat', '5'));
 const CYCLE_MS = Number(flag('cycle-ms', '2000'));
 const LOG_LINES = Number(flag('log-lines', '2'));
+/** Cycles per tight loop of the spool's own work measured alone; 0 leaves it out (a profile of the ways only). */
+const ALONE_ROUNDS = Number(flag('alone-rounds', '200'));
+/**
+ * `--windows`: each measured window's bounds on CLOCK_MONOTONIC (process.hrtime), in seconds, so a
+ * profile taken with `perf record -k CLOCK_MONOTONIC` can be cut to them (`perf report --time a,b`).
+ */
+const PRINT_WINDOWS = process.argv.includes('--windows');
 const CHOSEN: Way[] = flag('ways', WAYS.join(','))
   .split(',')
   .map((w) => {
@@ -67,6 +74,20 @@ const SYNC_DELAY_MS = 500; // SPOOL_SYNC_DELAY's default
 const DEFAULT_ROW_BYTES = 86;
 const ANSWER = readFileSync(path.join(__dirname, '..', 'collector', 'test', 'fixtures', 'v1-stats-oneshot-burner.json'), 'utf8');
 
+/**
+ * CPU time of the main thread alone, in ms: the first field of its schedstat (nanoseconds on a CPU,
+ * exact; the user/system split of getrusage is sampled at the 4 ms scheduler tick on this kernel,
+ * CONFIG_TICK_CPU_ACCOUNTING with HZ=250). The rest of the process's CPU is V8's helper threads
+ * (garbage collection, JIT compilation) and any worker. NaN where /proc has no schedstat.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+const seconds = (ns: bigint) => (Number(ns / 1000n) / 1e6).toFixed(6);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 let dumps = 0;
@@ -160,6 +181,10 @@ interface Result {
   rowsPerCycle: number;
   /** Instructions per cycle under callgrind (NaN without). */
   instructionsPerCycle: number;
+  minorFaultsPerCycle: number;
+  contextSwitchesPerCycle: number;
+  /** The main thread's CPU (where the writer and the spool run), exact. */
+  mainMsPerCycle: number;
 }
 
 /**
@@ -179,10 +204,16 @@ async function runCycles(
   let rows = 0;
   let logSeq = 0;
   let start = process.cpuUsage();
+  let startUsage = process.resourceUsage();
+  let windowStartNs = process.hrtime.bigint();
+  let startMainMs = mainThreadCpuMs();
   for (let cycle = 0; cycle <= CYCLES; cycle++) {
     if (cycle === 1) {
       zeroInstructions();
+      windowStartNs = process.hrtime.bigint();
       start = process.cpuUsage();
+      startMainMs = mainThreadCpuMs();
+      startUsage = process.resourceUsage();
       rows = 0;
     }
     const cycleStartMs = Date.now();
@@ -212,15 +243,28 @@ async function runCycles(
   }
   await finish();
   const used = process.cpuUsage(start);
+  const mainMs = mainThreadCpuMs() - startMainMs;
+  const usage = process.resourceUsage();
+  if (PRINT_WINDOWS) console.log(`window ${runName} ${seconds(windowStartNs)},${seconds(process.hrtime.bigint())}`);
   const instructions = dumpInstructions();
-  return { userMs: used.user / 1000, systemMs: used.system / 1000, rows, instructions };
+  return {
+    userMs: used.user / 1000, systemMs: used.system / 1000, mainMs, rows, instructions,
+    minorFaults: usage.minorPageFault - startUsage.minorPageFault,
+    contextSwitches: usage.voluntaryContextSwitches - startUsage.voluntaryContextSwitches + usage.involuntaryContextSwitches - startUsage.involuntaryContextSwitches,
+  };
 }
 
 interface Run {
   userMs: number;
   systemMs: number;
+  /** Of userMs + systemMs, the main thread's (schedstat). */
+  mainMs: number;
   rows: number;
   instructions: number;
+  /** Page faults served without I/O (the process's memory growing or touched afresh), getrusage. */
+  minorFaults: number;
+  /** Voluntary and involuntary, getrusage. */
+  contextSwitches: number;
 }
 
 function perCycle(run: Run, spool: { syncs: number; appends: number; peakBytes: number; bytesPerRow: number }): Result {
@@ -228,6 +272,8 @@ function perCycle(run: Run, spool: { syncs: number; appends: number; peakBytes: 
     cpuMsPerCycle: (run.userMs + run.systemMs) / CYCLES, userMsPerCycle: run.userMs / CYCLES, systemMsPerCycle: run.systemMs / CYCLES,
     syncsPerCycle: spool.syncs / CYCLES, appendsPerCycle: spool.appends / CYCLES, peakSpoolBytes: spool.peakBytes,
     spoolBytesPerRow: spool.bytesPerRow, rowsPerCycle: run.rows / CYCLES, instructionsPerCycle: run.instructions / CYCLES,
+    minorFaultsPerCycle: run.minorFaults / CYCLES, contextSwitchesPerCycle: run.contextSwitches / CYCLES,
+    mainMsPerCycle: run.mainMs / CYCLES,
   };
 }
 
@@ -337,10 +383,18 @@ async function main(): Promise<void> {
   const db = await createTestDatabase();
   const pool = createPool({ connectionString: db.url, max: 4 });
   console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${CYCLES} cycles of ${CYCLE_MS} ms, ${LOG_LINES} log lines per container per cycle; ways ${CHOSEN.join(', ')}`);
-  const cpu = (r: Result) => `${r.cpuMsPerCycle.toFixed(2)} (${r.userMsPerCycle.toFixed(2)}+${r.systemMsPerCycle.toFixed(2)})`;
+  const cpu = (r: Result) =>
+    `${r.cpuMsPerCycle.toFixed(2)} (${r.userMsPerCycle.toFixed(2)}+${r.systemMsPerCycle.toFixed(2)}; main thread ${r.mainMsPerCycle.toFixed(2)}; ` +
+    `${Math.round(r.minorFaultsPerCycle)} faults, ${Math.round(r.contextSwitchesPerCycle)} cs)`;
   const table: string[] = [
     '| containers | rows/cycle | ours CPU ms/cycle: median (user+sys), least | naive | reference | ours / naive: median of repeats (range); of the least | reference / naive | ours appends/cycle | ours fsyncs/cycle | ours spool bytes/row |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  // The main thread's CPU, exact (schedstat): the writer, the spool and the cycle's own work, without
+  // the helper threads whose garbage collection and compilation vary most from run to run.
+  const mainTable: string[] = [
+    '| containers | ours main-thread CPU ms/cycle: median, least | naive | reference | ours / naive: median of repeats (range); of the least | reference / naive | minor faults/cycle: ours, naive | context switches/cycle: ours, naive |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const instructionTable: string[] = [
     '| containers | ours Minstr/cycle | naive | reference | ours / naive (median, range of repeats) | reference / naive |',
@@ -353,8 +407,8 @@ async function main(): Promise<void> {
     '| containers | rows/cycle | Spool.append of a cycle, ms: median, least (range) | naive\'s check + push, ms: median, least |',
     '|---:|---:|---:|---:|',
   ];
-  for (const n of SIZES) {
-    const { appendMs, checkMs } = spoolAlone(n, 200, REPEAT + 2);
+  for (const n of ALONE_ROUNDS > 0 ? SIZES : []) {
+    const { appendMs, checkMs } = spoolAlone(n, ALONE_ROUNDS, REPEAT + 2);
     alone.push(`| ${n} | ${n * (1 + LOG_LINES)} | ${median(appendMs).toFixed(3)}, ${Math.min(...appendMs).toFixed(3)} (${Math.min(...appendMs).toFixed(3)}-${Math.max(...appendMs).toFixed(3)}) | ${median(checkMs).toFixed(3)}, ${Math.min(...checkMs).toFixed(3)} |`);
   }
   console.log(`the spool's own work per cycle, alone:\n${alone.join('\n')}`);
@@ -388,7 +442,7 @@ async function main(): Promise<void> {
       const instr = (r: Result) => r.instructionsPerCycle;
       // Another process's load only ever adds CPU time to a run (caches, a shared core), so the
       // least of the repeats is the estimate least disturbed by it; the median is printed beside it.
-      const least = (way: Way) => Math.min(...(results.get(way) ?? []).map((r) => r.cpuMsPerCycle));
+      const least = (way: Way, pick: (r: Result) => number = (r) => r.cpuMsPerCycle) => Math.min(...(results.get(way) ?? []).map(pick));
       const show = (way: Way) =>
         results.has(way)
           ? `${med(way, (r) => r.cpuMsPerCycle).toFixed(2)} (${med(way, (r) => r.userMsPerCycle).toFixed(2)}+${med(way, (r) => r.systemMsPerCycle).toFixed(2)}), ${least(way).toFixed(2)}`
@@ -396,7 +450,7 @@ async function main(): Promise<void> {
       const ratioText = (way: Way, pick: (r: Result) => number = (r) => r.cpuMsPerCycle) => {
         const list = ratios(way, pick);
         if (!list.length) return '-';
-        const ofLeast = pick === instr ? '' : `; ${(least(way) / least('naive')).toFixed(2)}x`;
+        const ofLeast = pick === instr ? '' : `; ${(least(way, pick) / least('naive', pick)).toFixed(2)}x`;
         return `${median(list).toFixed(2)}x (${Math.min(...list).toFixed(2)}-${Math.max(...list).toFixed(2)})${ofLeast}`;
       };
       const showInstr = (way: Way) => (results.has(way) ? (med(way, instr) / 1e6).toFixed(2) : '-');
@@ -406,12 +460,21 @@ async function main(): Promise<void> {
           `${med('ours', (r) => r.appendsPerCycle).toFixed(1)} | ${med('ours', (r) => r.syncsPerCycle).toFixed(2)} | ${Math.round(med('ours', (r) => r.spoolBytesPerRow))} |`,
       );
       console.log(table.at(-1));
+      const main = (r: Result) => r.mainMsPerCycle;
+      const showMain = (way: Way) => (results.has(way) ? `${med(way, main).toFixed(2)}, ${least(way, main).toFixed(2)}` : '-');
+      const pair = (pick: (r: Result) => number) => `${Math.round(med('ours', pick))}, ${Math.round(med('naive', pick))}`;
+      mainTable.push(
+        `| ${n} | ${showMain('ours')} | ${showMain('naive')} | ${showMain('reference')} | ${ratioText('ours', main)} | ${ratioText('reference', main)} | ` +
+          `${pair((r) => r.minorFaultsPerCycle)} | ${pair((r) => r.contextSwitchesPerCycle)} |`,
+      );
+      console.log(mainTable.at(-1));
       if (CALLGRIND_DIR) {
         instructionTable.push(`| ${n} | ${showInstr('ours')} | ${showInstr('naive')} | ${showInstr('reference')} | ${ratioText('ours', instr)} | ${ratioText('reference', instr)} |`);
         console.log(instructionTable.at(-1));
       }
     }
     console.log(`\n${table.join('\n')}`);
+    console.log(`\nthe main thread alone:\n${mainTable.join('\n')}`);
     console.log(`\nthe spool's own work per cycle, alone:\n${alone.join('\n')}`);
     if (CALLGRIND_DIR) console.log(`\ninstructions (callgrind, user space):\n${instructionTable.join('\n')}`);
     console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -8,7 +8,7 @@
 // Each cycle does the collector's own work too: JSON.parse of a recorded engine stats answer and
 // mapStats per container, plus log lines written through the cycle. Target: ours <= 1.10x naive.
 // Run: npx tsx bench/spool.bench.ts [--containers 50,200] [--cycles 8] [--cycle-ms 2000] [--log-lines 2]
-//        [--repeat 5] [--ways ours,naive,reference] [--alone-rounds 200 (0: not measured)]
+//        [--repeat 5] [--ways ours,naive,reference] [--alone-rounds 200 (0: not measured)] [--sync-delay-ms 500]
 // Each repeat runs every way once, in an order rotated from one repeat to the next (a drift of the
 // machine's load hits every way alike); after a warm-up of each. Printed: medians per way, and the
 // median and range of ours/naive taken within each repeat, and the least run of each way (load from
@@ -69,7 +69,8 @@ const CALLGRIND_DIR = flag('callgrind', '');
 /** Log lines arrive through the cycle, not in one burst: this many ticks per cycle. */
 const LOG_TICKS = 10;
 const FLUSH_INTERVAL_MS = 2000; // WRITER_FLUSH_INTERVAL's default
-const SYNC_DELAY_MS = 500; // SPOOL_SYNC_DELAY's default
+/** SPOOL_SYNC_DELAY (default 500 ms): a row reaches the spool at most this long after write(); ours and the reference's windows. */
+const SYNC_DELAY_MS = Number(flag('sync-delay-ms', '500'));
 /** Spool bytes per row for the reference when ours did not run: ours' mean at 50 and 200 containers. */
 const DEFAULT_ROW_BYTES = 86;
 const ANSWER = readFileSync(path.join(__dirname, '..', 'collector', 'test', 'fixtures', 'v1-stats-oneshot-burner.json'), 'utf8');
@@ -382,7 +383,7 @@ const median = (values: number[]) => {
 async function main(): Promise<void> {
   const db = await createTestDatabase();
   const pool = createPool({ connectionString: db.url, max: 4 });
-  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${CYCLES} cycles of ${CYCLE_MS} ms, ${LOG_LINES} log lines per container per cycle; ways ${CHOSEN.join(', ')}`);
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${CYCLES} cycles of ${CYCLE_MS} ms, ${LOG_LINES} log lines per container per cycle; SPOOL_SYNC_DELAY ${SYNC_DELAY_MS} ms; ways ${CHOSEN.join(', ')}`);
   const cpu = (r: Result) =>
     `${r.cpuMsPerCycle.toFixed(2)} (${r.userMsPerCycle.toFixed(2)}+${r.systemMsPerCycle.toFixed(2)}; main thread ${r.mainMsPerCycle.toFixed(2)}; ` +
     `${Math.round(r.minorFaultsPerCycle)} faults, ${Math.round(r.contextSwitchesPerCycle)} cs)`;

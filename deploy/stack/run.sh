@@ -217,7 +217,8 @@ pass "migrate completed (exit 0)"
 phase "checks"
 writer_super=$(db_query "SELECT rolsuper FROM pg_roles WHERE rolname = 'dockpulse_writer'")
 [ "$writer_super" = f ] || fail "dockpulse_writer should exist and not be a superuser (got '$writer_super')"
-owner=$(db_query "SELECT tableowner FROM pg_tables WHERE tablename = 'container_stats'")
+# pg_class, not pg_tables: container_stats is a view of the samples in the plain flavour (sql/0009).
+owner=$(db_query "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'container_stats' AND relnamespace = 'public'::regnamespace")
 [ "$owner" = dockpulse_writer ] || fail "container_stats should be owned by the writer role (got '$owner')"
 pass "migrate ran as dockpulse_writer (not a superuser; it owns container_stats)"
 flavour=$(db_query "SELECT value FROM dockpulse_meta WHERE key = 'storage_flavour'" 2>/dev/null || true)

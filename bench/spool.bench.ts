@@ -22,11 +22,12 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { Pool } from 'pg';
 import { createPool, type RowSink, type TableName, type TableRows } from '@dockpulse/common';
 import { createTestDatabase } from '../common/src/testing';
 import { BatchWriter } from '../collector/src/writer';
-import { Spool } from '../collector/src/writer/spool';
+import { encodeRecord, Spool } from '../collector/src/writer/spool';
 import { BatchStore, type Entry } from '../collector/src/writer/store';
 import { validateRow } from '../collector/src/writer/validate';
 import { mapStats, type PreviousSample } from '../collector/src/docker/stats';
@@ -88,6 +89,28 @@ function mainThreadCpuMs(): number {
     return NaN;
   }
 }
+/**
+ * The spool's work where it runs, in ours' measured windows: wall time (hrtime) inside each
+ * Spool.append (encoding, framing, the write), Spool.release (checkpoint, deleted segments) and the
+ * writer's group commit around the append (its bookkeeping), summed. Synchronous calls of well under
+ * a scheduler slice, so wall time is their CPU time unless the load preempts one.
+ */
+const inPlaceNs = { append: 0n, release: 0n, commit: 0n };
+function timeCalls(proto: object, method: string, key: keyof typeof inPlaceNs): void {
+  const target = proto as Record<string, (...args: unknown[]) => unknown>;
+  const original = target[method] as (...args: unknown[]) => unknown;
+  target[method] = function (this: unknown, ...args: unknown[]) {
+    const start = process.hrtime.bigint();
+    try {
+      return original.apply(this, args);
+    } finally {
+      inPlaceNs[key] += process.hrtime.bigint() - start;
+    }
+  };
+}
+timeCalls(Spool.prototype, 'append', 'append');
+timeCalls(Spool.prototype, 'release', 'release');
+timeCalls(BatchWriter.prototype, 'commit', 'commit'); // private: the group commit (takeOpen, append, bookkeeping)
 const seconds = (ns: bigint) => (Number(ns / 1000n) / 1e6).toFixed(6);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -186,6 +209,9 @@ interface Result {
   contextSwitchesPerCycle: number;
   /** The main thread's CPU (where the writer and the spool run), exact. */
   mainMsPerCycle: number;
+  appendMsPerCycle: number;
+  releaseMsPerCycle: number;
+  commitMsPerCycle: number;
 }
 
 /**
@@ -208,12 +234,14 @@ async function runCycles(
   let startUsage = process.resourceUsage();
   let windowStartNs = process.hrtime.bigint();
   let startMainMs = mainThreadCpuMs();
+  let startInPlace = { ...inPlaceNs };
   for (let cycle = 0; cycle <= CYCLES; cycle++) {
     if (cycle === 1) {
       zeroInstructions();
       windowStartNs = process.hrtime.bigint();
       start = process.cpuUsage();
       startMainMs = mainThreadCpuMs();
+      startInPlace = { ...inPlaceNs };
       startUsage = process.resourceUsage();
       rows = 0;
     }
@@ -250,6 +278,9 @@ async function runCycles(
   const instructions = dumpInstructions();
   return {
     userMs: used.user / 1000, systemMs: used.system / 1000, mainMs, rows, instructions,
+    appendMs: Number(inPlaceNs.append - startInPlace.append) / 1e6,
+    releaseMs: Number(inPlaceNs.release - startInPlace.release) / 1e6,
+    commitMs: Number(inPlaceNs.commit - startInPlace.commit) / 1e6,
     minorFaults: usage.minorPageFault - startUsage.minorPageFault,
     contextSwitches: usage.voluntaryContextSwitches - startUsage.voluntaryContextSwitches + usage.involuntaryContextSwitches - startUsage.involuntaryContextSwitches,
   };
@@ -260,6 +291,10 @@ interface Run {
   systemMs: number;
   /** Of userMs + systemMs, the main thread's (schedstat). */
   mainMs: number;
+  /** Inside Spool.append, Spool.release and the writer's group commit (inPlaceNs); 0 for the other ways. */
+  appendMs: number;
+  releaseMs: number;
+  commitMs: number;
   rows: number;
   instructions: number;
   /** Page faults served without I/O (the process's memory growing or touched afresh), getrusage. */
@@ -275,6 +310,7 @@ function perCycle(run: Run, spool: { syncs: number; appends: number; peakBytes: 
     spoolBytesPerRow: spool.bytesPerRow, rowsPerCycle: run.rows / CYCLES, instructionsPerCycle: run.instructions / CYCLES,
     minorFaultsPerCycle: run.minorFaults / CYCLES, contextSwitchesPerCycle: run.contextSwitches / CYCLES,
     mainMsPerCycle: run.mainMs / CYCLES,
+    appendMsPerCycle: run.appendMs / CYCLES, releaseMsPerCycle: run.releaseMs / CYCLES, commitMsPerCycle: run.commitMs / CYCLES,
   };
 }
 
@@ -325,7 +361,8 @@ async function ours(pool: Pool, containers: number, prefix: string): Promise<Res
  * write), with a release every 20 cycles, against the part of naive's write() it adds to (the
  * per-row check and the push). Tight loops of `rounds` cycles, interleaved, `repeat` times.
  */
-function spoolAlone(containers: number, rounds: number, repeat: number): { appendMs: number[]; checkMs: number[] } {
+/** One cycle's rows (a stats row per container, LOG_LINES log lines each) in 3 group commits. */
+function cycleGroups(containers: number): { entries: Entry[]; groups: Entry[][] } {
   const hostId = randomUUID();
   const entries: Entry[] = [];
   for (let c = 0; c < containers; c++) {
@@ -336,7 +373,59 @@ function spoolAlone(containers: number, rounds: number, repeat: number): { appen
     entries.push({ table: 'container_logs', row: { time: new Date(), host_id: hostId, container_id: (l % containers).toString(16).padStart(64, 'c'), stream: 'stdout', seq: l, message: `GET /api/v1/items/${l} 200 1.2ms "Mozilla/5.0 (X11; Linux x86_64)"` } });
   }
   const third = Math.ceil(entries.length / 3);
-  const groups = [entries.slice(0, third), entries.slice(third, 2 * third), entries.slice(2 * third)];
+  return { entries, groups: [entries.slice(0, third), entries.slice(third, 2 * third), entries.slice(2 * third)] };
+}
+
+/**
+ * The same work done rarely and done at once: one group commit's append (a third of a cycle's
+ * rows) first after `idleMs` asleep, as the writer makes it (a few times a second), then again at
+ * once; and the same for its parts alone: the write system call of as many bytes, and their crc32.
+ * Medians of `times` tries, µs of wall time.
+ */
+async function coldAndWarm(containers: number, idleMs: number, times: number): Promise<Record<string, { cold: number; warm: number }>> {
+  const [group] = cycleGroups(containers).groups as [Entry[]];
+  const dir = mkdtempSync(path.join(tmpdir(), 'dp-bench-cold-'));
+  const spool = new Spool({ dir });
+  spool.open();
+  const record = encodeRecord(group);
+  const fd = openSync(path.join(dir, 'plain'), 'w');
+  let at = 0;
+  const parts: Record<string, () => void> = {
+    'Spool.append': () => void spool.append([group]),
+    write: () => {
+      writeSync(fd, record, 0, record.length, at);
+      at += record.length;
+    },
+    crc32: () => void crc32(record),
+  };
+  const us = (fn: () => void) => {
+    const start = process.hrtime.bigint();
+    fn();
+    return Number(process.hrtime.bigint() - start) / 1000;
+  };
+  const got = new Map(Object.keys(parts).map((k) => [k, { cold: [] as number[], warm: [] as number[] }]));
+  try {
+    for (let i = 0; i < times + 3; i++) {
+      for (const [name, fn] of Object.entries(parts)) {
+        await sleep(idleMs);
+        const cold = us(fn);
+        const warm = us(fn);
+        if (i < 3) continue; // JIT warm-up
+        got.get(name)?.cold.push(cold);
+        got.get(name)?.warm.push(warm);
+      }
+      if (i % 10 === 9) spool.release(null);
+    }
+  } finally {
+    closeSync(fd);
+    spool.close(true);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return Object.fromEntries([...got].map(([name, v]) => [name, { cold: median(v.cold), warm: median(v.warm) }]));
+}
+
+function spoolAlone(containers: number, rounds: number, repeat: number): { appendMs: number[]; checkMs: number[] } {
+  const { entries, groups } = cycleGroups(containers);
   const appendRounds = (n: number) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dp-bench-alone-'));
     const spool = new Spool({ dir });
@@ -397,6 +486,10 @@ async function main(): Promise<void> {
     '| containers | ours main-thread CPU ms/cycle: median, least | naive | reference | ours / naive: median of repeats (range); of the least | reference / naive | minor faults/cycle: ours, naive | context switches/cycle: ours, naive |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
+  const inPlaceTable: string[] = [
+    '| containers | group commit, ms/cycle: median, least | of it Spool.append | Spool.release | commit + release, share of naive\'s main thread (medians) |',
+    '|---:|---:|---:|---:|---:|',
+  ];
   const instructionTable: string[] = [
     '| containers | ours Minstr/cycle | naive | reference | ours / naive (median, range of repeats) | reference / naive |',
     '|---:|---:|---:|---:|---:|---:|',
@@ -413,6 +506,17 @@ async function main(): Promise<void> {
     alone.push(`| ${n} | ${n * (1 + LOG_LINES)} | ${median(appendMs).toFixed(3)}, ${Math.min(...appendMs).toFixed(3)} (${Math.min(...appendMs).toFixed(3)}-${Math.max(...appendMs).toFixed(3)}) | ${median(checkMs).toFixed(3)}, ${Math.min(...checkMs).toFixed(3)} |`);
   }
   console.log(`the spool's own work per cycle, alone:\n${alone.join('\n')}`);
+  const wake: string[] = [
+    `| containers | rows, bytes of the append | Spool.append, µs: first after ${SYNC_DELAY_MS} ms asleep, again at once | of it: the write system call alone | crc32 alone |`,
+    '|---:|---:|---:|---:|---:|',
+  ];
+  for (const n of ALONE_ROUNDS > 0 ? SIZES : []) {
+    const w = await coldAndWarm(n, SYNC_DELAY_MS, 16);
+    const both = (name: string) => `${(w[name]?.cold ?? NaN).toFixed(0)}, ${(w[name]?.warm ?? NaN).toFixed(0)}`;
+    const bytes = encodeRecord((cycleGroups(n).groups[0] as Entry[])).length;
+    wake.push(`| ${n} | ${Math.ceil((n * (1 + LOG_LINES)) / 3)}, ${bytes} | ${both('Spool.append')} | ${both('write')} | ${both('crc32')} |`);
+  }
+  if (ALONE_ROUNDS > 0) console.log(`the same work done rarely and at once:\n${wake.join('\n')}`);
   try {
     for (const n of SIZES) {
       const results = new Map<Way, Result[]>(CHOSEN.map((w) => [w, []]));
@@ -469,6 +573,14 @@ async function main(): Promise<void> {
           `${pair((r) => r.minorFaultsPerCycle)} | ${pair((r) => r.contextSwitchesPerCycle)} |`,
       );
       console.log(mainTable.at(-1));
+      if (results.has('ours')) {
+        const showIn = (pick: (r: Result) => number) => `${med('ours', pick).toFixed(3)}, ${least('ours', pick).toFixed(3)}`;
+        const share = (med('ours', (r) => r.commitMsPerCycle) + med('ours', (r) => r.releaseMsPerCycle)) / med('naive', main);
+        inPlaceTable.push(
+          `| ${n} | ${showIn((r) => r.commitMsPerCycle)} | ${showIn((r) => r.appendMsPerCycle)} | ${showIn((r) => r.releaseMsPerCycle)} | ${Number.isFinite(share) ? `${(100 * share).toFixed(1)} %` : '-'} |`,
+        );
+        console.log(inPlaceTable.at(-1));
+      }
       if (CALLGRIND_DIR) {
         instructionTable.push(`| ${n} | ${showInstr('ours')} | ${showInstr('naive')} | ${showInstr('reference')} | ${ratioText('ours', instr)} | ${ratioText('reference', instr)} |`);
         console.log(instructionTable.at(-1));
@@ -476,7 +588,9 @@ async function main(): Promise<void> {
     }
     console.log(`\n${table.join('\n')}`);
     console.log(`\nthe main thread alone:\n${mainTable.join('\n')}`);
+    console.log(`\nthe spool's work in place (ours' windows, wall time inside the calls):\n${inPlaceTable.join('\n')}`);
     console.log(`\nthe spool's own work per cycle, alone:\n${alone.join('\n')}`);
+    if (ALONE_ROUNDS > 0) console.log(`\nthe same work done rarely and at once:\n${wake.join('\n')}`);
     if (CALLGRIND_DIR) console.log(`\ninstructions (callgrind, user space):\n${instructionTable.join('\n')}`);
     console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {

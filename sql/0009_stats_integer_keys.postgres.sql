@@ -6,9 +6,10 @@
 -- (host_id, container_id). container_stats becomes a view of the two with the table's old columns
 -- in their old order, so every reader (the API, the dashboards' SQL, ad-hoc queries) is unchanged.
 -- The collector writes container_samples directly (collector/src/writer/tables.ts), after getting
--- its containers' keys from dockpulse_container_keys(); an INSERT into the view still works, one
--- row at a time, for tools and tests. The minute, hourly and daily tiers keep their text keys:
--- they are small, and the API groups and filters them by host and container.
+-- its containers' keys from dockpulse_container_keys(); an INSERT or COPY into the view still works,
+-- one row at a time, for tools, tests and collectors from before this migration. The minute,
+-- hourly and daily tiers keep their text keys: they are small, and the API groups and filters them
+-- by host and container.
 -- Keys are never deleted, like container_info's rows: a container that comes back after raw
 -- retention dropped its samples gets its old key again.
 
@@ -98,8 +99,12 @@ SELECT s.time, k.host_id, k.container_id, s.cpu_percent, s.mem_used_bytes, s.mem
        s.blk_write_bytes, s.net_rx_delta, s.net_tx_delta, s.blk_read_delta, s.blk_write_delta, s.pids
   FROM container_samples s JOIN container_keys k USING (ckey);
 
--- An INSERT into the view stores the row as the table did (a duplicate still fails with
--- unique_violation; a day without a partition still fails with "no partition of relation").
+-- An INSERT or COPY into the view stores the row as the table did, so tools, tests and a collector
+-- from before this migration (it COPYs text-keyed rows into container_stats) keep working, a row at
+-- a time. A row already stored is skipped, as the writer's replay does (ON CONFLICT DO NOTHING): a
+-- trigger cannot see the statement's own ON CONFLICT clause, and an older collector replaying a
+-- batch after an outage would otherwise have each stored row refused and logged as dropped. A day
+-- without a partition still fails with "no partition of relation".
 CREATE FUNCTION dockpulse_insert_container_stats() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -109,7 +114,12 @@ BEGIN
   SELECT NEW.time, k.ckey, NEW.pids, NEW.cpu_percent, NEW.mem_used_bytes, NEW.mem_usage_bytes,
          NEW.mem_limit_bytes, NEW.mem_percent, NEW.net_rx_bytes, NEW.net_tx_bytes, NEW.blk_read_bytes,
          NEW.blk_write_bytes, NEW.net_rx_delta, NEW.net_tx_delta, NEW.blk_read_delta, NEW.blk_write_delta
-    FROM dockpulse_container_keys(ARRAY[NEW.host_id], ARRAY[NEW.container_id]) k;
+    FROM dockpulse_container_keys(ARRAY[NEW.host_id], ARRAY[NEW.container_id]) k
+  ON CONFLICT DO NOTHING;
+  -- NULL: not counted in the statement's row count, as ON CONFLICT DO NOTHING does not count it.
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
   RETURN NEW;
 END $$;
 CREATE TRIGGER container_stats_insert INSTEAD OF INSERT ON container_stats

@@ -1,7 +1,10 @@
 // Migration 0009 (plain flavour): raw stats move from container_stats, keyed by text, to
 // container_samples under container_keys' integers, and container_stats becomes a view with the
 // same columns. What was stored before is carried over; readers and the rollup see the same rows.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Client, type Pool } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { createPool, migrate } from '@dockpulse/common';
 import { createTestDatabase, migrationsBefore, type TestDatabase } from '@dockpulse/common/testing';
 
@@ -105,17 +108,36 @@ describe('migration 0009: integer container keys for raw stats (postgres)', () =
     expect(bytesAfter).toBeLessThan(bytesBefore);
   });
 
-  it('stores an INSERT into the view, marks its minute dirty, and refuses a duplicate as the table did', async () => {
+  it('stores an INSERT or COPY into the view, marks its minute dirty, and skips a row already stored', async () => {
     const t = new Date(todayMs + 2 * HOUR).toISOString();
     const insert = `INSERT INTO container_stats (time, host_id, container_id, cpu_percent, pids) VALUES ($1, 'host-c', 'new', 12.5, 3)`;
-    await pool.query(insert, [t]);
-    await expect(pool.query(insert, [t])).rejects.toMatchObject({ code: '23505' });
+    expect((await pool.query(insert, [t])).rowCount).toBe(1);
+    // the same row again: skipped and not counted, as the writer's replay (ON CONFLICT DO NOTHING)
+    expect((await pool.query(insert, [t])).rowCount).toBe(0);
+    expect((await pool.query("SELECT count(*)::int AS n FROM container_stats WHERE host_id = 'host-c'")).rows).toEqual([{ n: 1 }]);
     expect((await pool.query("SELECT bucket FROM container_stats_dirty_minutes")).rows).toEqual([{ bucket: new Date(t) }]);
     expect(await pool.query('SELECT dockpulse_rollup() AS n')).toMatchObject({ rows: [{ n: 1 }] });
     const minute = await pool.query("SELECT host_id, container_id, samples::int, cpu_sum, pids_max FROM container_stats_minute WHERE host_id = 'host-c'");
     expect(minute.rows).toEqual([{ host_id: 'host-c', container_id: 'new', samples: 1, cpu_sum: 12.5, pids_max: 3 }]);
     // a day without a partition is refused with the message the collector's writer looks for
     await expect(pool.query(insert, [new Date(todayMs + 9 * DAY).toISOString()])).rejects.toThrow(/no partition of relation "container_samples"/);
+  });
+
+  it('takes the COPY of a collector from before 0009 (text-keyed rows into container_stats), and its replay adds nothing', async () => {
+    const client = await pool.connect();
+    try {
+      const copy = async () => {
+        const line = (i: number) => `${new Date(todayMs + 3 * HOUR + i * 5000).toISOString()}\thost-old\t${'c'.repeat(64)}\t${i * 0.5}\t${i}\n`;
+        const stream = client.query(copyFrom('COPY container_stats (time, host_id, container_id, cpu_percent, pids) FROM STDIN'));
+        await pipeline(Readable.from([[0, 1, 2].map(line).join('')]), stream);
+      };
+      await copy();
+      await copy();
+    } finally {
+      client.release();
+    }
+    const rows = await pool.query("SELECT cpu_percent, pids FROM container_stats WHERE host_id = 'host-old' ORDER BY time");
+    expect(rows.rows).toEqual([{ cpu_percent: 0, pids: 0 }, { cpu_percent: 0.5, pids: 1 }, { cpu_percent: 1, pids: 2 }]);
   });
 
   it('dockpulse_container_keys gives two concurrent callers the same new key', async () => {

@@ -125,6 +125,26 @@ END $$;
 CREATE TRIGGER container_stats_insert INSTEAD OF INSERT ON container_stats
   FOR EACH ROW EXECUTE FUNCTION dockpulse_insert_container_stats();
 
+-- A container's newest sample since p_since, as a container_stats row (NULL: any time). Through the
+-- view, ORDER BY time DESC LIMIT 1 read and sorted every sample of the container in the range (the
+-- join's order is the keys' side, so no index order reaches the LIMIT): 1.9 s for /metrics at
+-- 2,000 containers. The LATERAL with its own LIMIT is one backward scan of (ckey, time) per
+-- partition. The TimescaleDB flavour has the same function over its table
+-- (0009_stats_latest.timescaledb.sql), so the API asks both alike.
+CREATE FUNCTION dockpulse_latest_stats(p_host_id text, p_container_id text, p_since timestamptz DEFAULT NULL)
+RETURNS SETOF container_stats
+LANGUAGE sql STABLE AS $$
+  SELECT s.time, k.host_id, k.container_id, s.cpu_percent, s.mem_used_bytes, s.mem_usage_bytes,
+         s.mem_limit_bytes, s.mem_percent, s.net_rx_bytes, s.net_tx_bytes, s.blk_read_bytes,
+         s.blk_write_bytes, s.net_rx_delta, s.net_tx_delta, s.blk_read_delta, s.blk_write_delta, s.pids
+    FROM container_keys k
+    CROSS JOIN LATERAL (
+      SELECT * FROM container_samples x
+       WHERE x.ckey = k.ckey AND x.time > coalesce(p_since, '-infinity')
+       ORDER BY x.time DESC LIMIT 1) s
+   WHERE k.host_id = p_host_id AND k.container_id = p_container_id
+$$;
+
 -- The dirty minutes (0008) are now marked by the samples' inserts.
 CREATE TRIGGER container_samples_dirty AFTER INSERT ON container_samples
   REFERENCING NEW TABLE AS new_rows

@@ -140,6 +140,32 @@ describe('migration 0009: integer container keys for raw stats (postgres)', () =
     expect(rows.rows).toEqual([{ cpu_percent: 0, pids: 0 }, { cpu_percent: 0.5, pids: 1 }, { cpu_percent: 1, pids: 2 }]);
   });
 
+  it('dockpulse_latest_stats gives the newest sample by one backward index scan, where the view needs a sort', async () => {
+    const c = CONTAINERS[1]!;
+    const latest = await pool.query(`SELECT ${COLUMNS.join(', ')} FROM dockpulse_latest_stats($1, $2)`, [c.host_id, c.container_id]);
+    const byView = await pool.query(`${rowsSql.replace(' ORDER BY host_id, container_id, time', '')} WHERE host_id = $1 AND container_id = $2 ORDER BY time DESC LIMIT 1`, [c.host_id, c.container_id]);
+    expect(latest.rows).toHaveLength(1);
+    expect(latest.rows).toEqual(byView.rows);
+    const since = await pool.query('SELECT count(*)::int AS n FROM dockpulse_latest_stats($1, $2, $3)', [c.host_id, c.container_id, new Date(todayMs + DAY)]);
+    expect(since.rows).toEqual([{ n: 0 }]);
+    // The plans, with scans that could not give the time order ruled out: the function's LIMIT
+    // sits on an ordered scan of (ckey, time); the view's ORDER BY ... LIMIT 1 sorts every sample.
+    const plan = async (sql: string) => {
+      const client = await pool.connect();
+      try {
+        await client.query('SET enable_seqscan = off; SET enable_bitmapscan = off');
+        return JSON.stringify((await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, [c.host_id, c.container_id])).rows[0]);
+      } finally {
+        await client.query('RESET enable_seqscan; RESET enable_bitmapscan');
+        client.release();
+      }
+    };
+    const fn = await plan('SELECT * FROM dockpulse_latest_stats($1, $2)');
+    expect(fn).toMatch(/"Scan Direction":"Backward".*container_samples/);
+    expect(fn).not.toMatch(/"Node Type":"Sort"/);
+    expect(await plan('SELECT * FROM container_stats WHERE host_id = $1 AND container_id = $2 ORDER BY time DESC LIMIT 1')).toMatch(/"Node Type":"Sort"/);
+  });
+
   it('dockpulse_container_keys gives two concurrent callers the same new key', async () => {
     const first = new Client({ connectionString: db.url });
     const second = new Client({ connectionString: db.url });

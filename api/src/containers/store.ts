@@ -116,7 +116,9 @@ export class ContainerStore {
 
   async latestSample(hostId: string, containerId: string): Promise<LatestSample | null> {
     const { rows } = await this.pool.query(
-      `SELECT * FROM container_stats WHERE host_id = $1 AND container_id = $2 ORDER BY time DESC LIMIT 1`,
+      // The function, not ORDER BY time DESC LIMIT 1: container_stats is a view in the plain flavour
+      // (sql/0009_stats_integer_keys.postgres.sql says why).
+      `SELECT * FROM dockpulse_latest_stats($1, $2)`,
       [hostId, containerId],
     );
     return rows[0] ? toSample(rows[0]) : null;

@@ -34,10 +34,8 @@ export class MetricsStore {
               s.mem_percent, s.net_rx_bytes, s.net_tx_bytes, s.blk_read_bytes, s.blk_write_bytes, s.pids
          FROM container_info ci
          LEFT JOIN hosts h ON h.host_id = ci.host_id
-         CROSS JOIN LATERAL (
-           SELECT * FROM container_stats s
-            WHERE s.host_id = ci.host_id AND s.container_id = ci.container_id AND s.time > now() - make_interval(secs => $1)
-            ORDER BY s.time DESC LIMIT 1) s
+         -- One index probe per container in both flavours (sql/0009's dockpulse_latest_stats).
+         CROSS JOIN LATERAL dockpulse_latest_stats(ci.host_id, ci.container_id, now() - make_interval(secs => $1)) s
         WHERE ci.state = 'running'
         ORDER BY ci.host_id, ci.name, ci.container_id`,
       [LATEST_SAMPLE_MAX_AGE_S],

@@ -117,10 +117,20 @@ async function withWriter(pool: Pool, flavour: StorageFlavour, spoolDir: string,
   }
 }
 
+// The engine's memory figures are whole pages: cgroup v2 charges memory.current and counts
+// memory.stat's inactive_file in pages (the testbox containers here: usage 1,060,864 / 1,429,504 /
+// 1,261,568 B, inactive_file 409,600 B, all multiples of 4,096). Block I/O moves whole sectors.
+const PAGE_BYTES = 4096;
+const SECTOR_BYTES = 512;
+const pages = (bytes: number) => Math.floor(bytes / PAGE_BYTES) * PAGE_BYTES;
+const sectors = (bytes: number) => Math.floor(bytes / SECTOR_BYTES) * SECTOR_BYTES;
+
 /**
  * One container's behaviour: a CPU level drawn so most containers idle and a few are busy, noise
- * around it; memory that creeps and drops back on a restart; network and block counters that only
- * grow, except across a restart (2 % of containers restart once in the range).
+ * around it; memory that creeps and drops back on a restart, in pages, with a page cache that
+ * stays put for most samples (the engine's usage minus used is inactive_file); network counters
+ * that only grow, except across a restart (2 % of containers restart once in the range), and block
+ * counters that grow by whole sectors.
  */
 function containerModel(c: ContainerInfoRow, seed: number, fromMs: number, toMs: number) {
   const r = rng(seed + 1);
@@ -130,6 +140,7 @@ function containerModel(c: ContainerInfoRow, seed: number, fromMs: number, toMs:
   const txRate = rxRate * (0.2 + r() * 0.6);
   const restartAt = r() < 0.02 ? fromMs + Math.floor((r() * (toMs - fromMs)) / SAMPLE_MS) * SAMPLE_MS : -1;
   let mem = memBase;
+  let cache = pages(r() * 50e6);
   const total = { rx: Math.floor(r() * 1e9), tx: Math.floor(r() * 1e8), rd: Math.floor(r() * 1e8), wr: Math.floor(r() * 1e8) };
   return {
     next(t: number): { row: ContainerStatsRow; events: ContainerEventRow[] } {
@@ -143,23 +154,25 @@ function containerModel(c: ContainerInfoRow, seed: number, fromMs: number, toMs:
         }
         total.rx = total.tx = total.rd = total.wr = 0;
         mem = memBase * 0.6;
+        cache = 0;
       }
       const burst = r() < 0.01 ? 4 : 1;
       const d = {
         rx: Math.floor(rxRate * 5 * burst * (0.5 + r())),
         tx: Math.floor(txRate * 5 * (0.5 + r())),
-        rd: r() < 0.1 ? Math.floor(r() * 4e6) : 0,
-        wr: r() < 0.3 ? Math.floor(r() * 2e6) : 0,
+        rd: r() < 0.1 ? sectors(r() * 4e6) : 0,
+        wr: r() < 0.3 ? sectors(r() * 2e6) : 0,
       };
       total.rx += d.rx; total.tx += d.tx; total.rd += d.rd; total.wr += d.wr;
       mem = Math.min(2 ** 30 * 0.95, Math.max(memBase * 0.5, mem + (r() - 0.45) * 2e6));
-      const used = Math.floor(mem);
+      if (r() < 0.1) cache = Math.max(0, cache + pages((r() - 0.5) * 2e6));
+      const used = pages(mem);
       return {
         events,
         row: {
           time: new Date(t), host_id: c.host_id, container_id: c.container_id,
           cpu_percent: Math.max(0, cpuLevel * burst * (0.7 + r() * 0.6)),
-          mem_used_bytes: used, mem_usage_bytes: used + Math.floor(r() * 50e6), mem_limit_bytes: 2 ** 30, mem_percent: (used / 2 ** 30) * 100,
+          mem_used_bytes: used, mem_usage_bytes: used + cache, mem_limit_bytes: 2 ** 30, mem_percent: (used / 2 ** 30) * 100,
           net_rx_bytes: total.rx, net_tx_bytes: total.tx, blk_read_bytes: total.rd, blk_write_bytes: total.wr,
           net_rx_delta: d.rx, net_tx_delta: d.tx, blk_read_delta: d.rd, blk_write_delta: d.wr,
           pids: 1 + Math.floor(r() * 3) + (cpuLevel > 40 ? 20 : 2),

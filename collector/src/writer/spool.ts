@@ -6,7 +6,8 @@
 // length or checksum: it is reported and skipped, and reading goes on at the next intact record.
 // One append (one write) per group, never one per row; one fdatasync per flush interval at most,
 // none when the database stored the rows first (BatchWriter decides). Stored rows are released
-// through a checkpoint (the first unstored row); whole segments before it are deleted.
+// through a checkpoint (the first unstored row), rewritten at most once per checkpointIntervalMs;
+// whole segments before it are deleted.
 // One process owns a spool directory at a time (spool.lock).
 import {
   closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync,
@@ -65,6 +66,14 @@ export interface SpoolOptions {
   maxBytes?: number;
   /** A segment that reached this size is closed and the next group starts a new one. */
   segmentBytes?: number;
+  /**
+   * The checkpoint is rewritten at most once in this many ms (the writer: its flush interval), and
+   * at close. A crash replays the rows released since the last rewrite, which the tables' keys
+   * make harmless. 0: at every release.
+   */
+  checkpointIntervalMs?: number;
+  /** The clock of checkpointIntervalMs, in ms (tests inject one). */
+  nowMs?: () => number;
   logger?: Logger;
 }
 
@@ -214,6 +223,14 @@ export class Spool {
   private nextSeq = 1;
   private opened = false;
   private checkpointFd: number | null = null;
+  private readonly checkpointIntervalMs: number;
+  private readonly nowMs: () => number;
+  /** When the checkpoint was last rewritten (nowMs). */
+  private checkpointAtMs = -Infinity;
+  /** Released rows not in the checkpoint on disk yet (written at the next rewrite or at close). */
+  private checkpointDue: SpoolPosition | null = null;
+  /** Checkpoint rewrites (one pwrite each). */
+  checkpoints = 0;
   /** Where append() encodes its records. */
   private scratch = Buffer.allocUnsafe(0);
   /** Bytes of every segment on disk, released or not. */
@@ -232,6 +249,8 @@ export class Spool {
     this.dir = path.resolve(options.dir);
     this.maxBytes = options.maxBytes ?? 1024 ** 3;
     this.segmentBytes = options.segmentBytes ?? Math.max(64 * 1024, Math.min(16 * 1024 ** 2, Math.floor(this.maxBytes / 16)));
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? 0;
+    this.nowMs = options.nowMs ?? (() => performance.now());
     this.logger = options.logger;
   }
 
@@ -295,7 +314,9 @@ export class Spool {
       this.bytes += end;
     }
     if (unlinked) this.fsyncDir();
-    this.nextSeq = (this.segments.at(-1)?.seq ?? 0) + 1;
+    // Past the checkpoint's segment too: a new segment numbered below it would be taken for a
+    // released one at the next open (a directory whose segments were all released and deleted).
+    this.nextSeq = Math.max(this.segments.at(-1)?.seq ?? 0, checkpoint?.seq ?? 0) + 1;
     this.opened = true;
     // The first record kept must carry the skip; a checkpoint pointing past every record means none.
     if (records[0] && !(checkpoint && records[0].seq === checkpoint.seq && records[0].offset === checkpoint.offset)) skipRows = 0;
@@ -435,8 +456,10 @@ export class Spool {
 
   /**
    * Rows before `next` are stored (`null`: every row). Whole segments before it are deleted; the
-   * checkpoint is written without a sync: if a crash loses it, a replay stores those rows again,
-   * which the tables' keys make harmless.
+   * checkpoint is rewritten without a sync, and at most once per checkpointIntervalMs (else at the
+   * next release after it, or at close): if a crash loses it, a replay stores those rows again,
+   * which the tables' keys make harmless. A deleted segment needs no checkpoint first: open()
+   * replays every segment left at or after the checkpoint's.
    */
   release(next: SpoolPosition | null): void {
     if (!this.opened) return;
@@ -455,10 +478,19 @@ export class Spool {
     // The deletions made durable too: after a crash the directory holds what this process last
     // saw, not segments released long ago (replayed again, and counted against SPOOL_MAX_BYTES).
     if (unlinked) this.fsyncDir();
-    const position = next ?? (this.active ? { seq: this.active.seq, offset: this.active.bytes, skipRows: 0 } : { seq: this.nextSeq, offset: 0, skipRows: 0 });
-    // Rewritten in place (one pwrite of a fixed-width line, no open/rename: this runs after every stored batch).
+    this.checkpointDue = next ?? (this.active ? { seq: this.active.seq, offset: this.active.bytes, skipRows: 0 } : { seq: this.nextSeq, offset: 0, skipRows: 0 });
+    if (this.nowMs() - this.checkpointAtMs >= this.checkpointIntervalMs) this.writeCheckpoint();
+  }
+
+  /** The released position on disk: rewritten in place (one pwrite of a fixed-width line, no open/rename). */
+  private writeCheckpoint(): void {
+    const position = this.checkpointDue;
+    if (!position) return;
     this.checkpointFd ??= openSync(path.join(this.dir, CHECKPOINT_FILE), 'w');
     writeSync(this.checkpointFd, `${position.seq} ${position.offset} ${position.skipRows}`.padEnd(CHECKPOINT_BYTES - 1) + '\n', 0);
+    this.checkpointDue = null;
+    this.checkpointAtMs = this.nowMs();
+    this.checkpoints++;
   }
 
   /** Closes the open segment and releases the directory; with every row stored, the segments go too. */
@@ -466,6 +498,12 @@ export class Spool {
     if (!this.opened) return;
     this.closeActive();
     if (everyRowStored) this.release(null);
+    try {
+      this.writeCheckpoint();
+    } catch (error) {
+      this.logger?.warn({ error: (error as Error).message }, 'spool checkpoint not rewritten at close: the next start replays stored rows again (harmless)');
+    }
+    this.checkpointDue = null;
     if (this.checkpointFd !== null) closeSync(this.checkpointFd);
     this.checkpointFd = null;
     rmSync(path.join(this.dir, LOCK_FILE), { force: true });

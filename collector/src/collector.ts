@@ -152,7 +152,8 @@ export class Collector {
     this.collecting = true;
     this.collectingSinceMs = Date.now();
     await this.maintenance.writeHost();
-    this.schedule('stats', this.options.schedules.stats, () => this.stats.run());
+    // The cycle's samples go to the spool in one append as soon as it ends (they cannot be taken again).
+    this.schedule('stats', this.options.schedules.stats, () => this.stats.run().finally(() => this.options.sink.endOfCycle?.()));
   }
 
   /**

@@ -148,4 +148,6 @@ export type TableName = keyof TableRows;
  */
 export interface RowSink {
   write<T extends TableName>(table: T, row: TableRows[T]): void;
+  /** A job's cycle has written all its rows: a sink with a write-ahead spool appends them now. */
+  endOfCycle?(): void;
 }

@@ -42,9 +42,11 @@ export const writerSettings = {
   /** The spool's bound on disk; past it (or on a full disk) rows are held in memory only. */
   SPOOL_MAX_BYTES: byteSizeSetting('1GiB', 64 * 1024),
   /**
-   * A row reaches the spool (one write for all rows of the window: it then survives a SIGKILL) at
-   * most this long after it was collected; the fdatasync (surviving a power loss) follows within
-   * WRITER_FLUSH_INTERVAL, and is skipped when the database stored the rows first.
+   * A stats sample reaches the spool (one write for many rows: it then survives a SIGKILL) when its
+   * cycle ends, and at most this long after it was collected; other rows, which a restart reads or
+   * collects again, with the next flush, at most WRITER_FLUSH_INTERVAL after (BatchWriter's
+   * NOT_COLLECTED_AGAIN). The fdatasync (surviving a power loss) follows within
+   * WRITER_FLUSH_INTERVAL of an append, and is skipped when the database stored the rows first.
    */
   SPOOL_SYNC_DELAY: durationSetting('500ms', 10).pipe(z.number().max(2000, 'must be at most 2s')),
   /** First retry delay after a connection error (doubles each time, full jitter). */

@@ -28,7 +28,10 @@ export interface BatchWriterOptions {
   spoolMaxBytes?: number;
   /** Size at which a spool segment is closed and a new one started. */
   spoolSegmentBytes?: number;
-  /** A row reaches the spool (one write for the window's rows) at most this long after write(). */
+  /**
+   * A row that cannot be collected again (NOT_COLLECTED_AGAIN) reaches the spool at the end of its
+   * cycle (endOfCycle()) and at most this long after write(); other rows at most a flush interval after.
+   */
   spoolSyncDelayMs?: number;
   logger?: Logger;
   backoff?: BackoffOptions;
@@ -84,6 +87,18 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+/**
+ * Rows a restarted collector cannot collect again: a stats sample is of its moment. They reach the
+ * spool when their cycle ends (endOfCycle, one append per cycle) and at most SPOOL_SYNC_DELAY after
+ * the first of them was written, so a SIGKILL loses none a finished cycle collected. Every other
+ * row is read again or collected again after a restart (log lines and events from the positions
+ * stored before it, container state, images, the host and the heartbeat at their next run), so it
+ * waits for the next append: at the latest when a flush begins to store it, or a flush interval
+ * after it was written while the database is away. That is one append per cycle or flush interval
+ * instead of one per SPOOL_SYNC_DELAY window with rows (bench/README.md, "Write-ahead spool").
+ */
+const NOT_COLLECTED_AGAIN: ReadonlySet<TableName> = new Set<TableName>(['container_stats']);
+
 /** `a` lies before `b` in the spool. */
 const isBefore = (a: SpoolRecord, b: SpoolRecord) => a.seq < b.seq || (a.seq === b.seq && a.offset < b.offset);
 
@@ -124,6 +139,10 @@ export class BatchWriter implements RowSink {
 
   private flushTimer: NodeJS.Timeout | null = null;
   private commitTimer: NodeJS.Timeout | null = null;
+  /** When (performance.now()) the armed group commit is due. */
+  private commitDueMs = Infinity;
+  /** The armed group commit is due within SPOOL_SYNC_DELAY of a row that cannot be collected again. */
+  private commitSoon = false;
   private syncTimer: NodeJS.Timeout | null = null;
   private pumpActive = false;
   private pumping: Promise<void> = Promise.resolve();
@@ -164,6 +183,8 @@ export class BatchWriter implements RowSink {
       dir: options.spoolDir,
       maxBytes: options.spoolMaxBytes,
       segmentBytes: options.spoolSegmentBytes,
+      // After every stored batch it would be a pwrite per flush or more; a crash replays a little more instead.
+      checkpointIntervalMs: this.flushIntervalMs,
       logger: options.logger,
     });
   }
@@ -270,9 +291,21 @@ export class BatchWriter implements RowSink {
     this.memoryRows++;
     this.unstoredRows++;
     if (this.memoryRows > this.maxBufferedRows) this.boundMemory();
-    if (!this.commitTimer) this.armCommit(this.syncDelayMs);
+    // The group commit's deadline: the earliest any row written since the last one allows.
+    if (NOT_COLLECTED_AGAIN.has(table)) {
+      if (!this.commitSoon) this.armCommit(this.syncDelayMs, true);
+    } else if (!this.commitTimer) this.armCommit(this.flushIntervalMs);
     if (this.unstoredRows >= this.batchSize) this.kick();
     else if (!this.pumpActive) this.armFlush();
+  }
+
+  /**
+   * The job that wrote rows has finished a cycle: every row written so far goes to the spool now,
+   * in one append (the collector calls it after each stats cycle).
+   */
+  endOfCycle(): void {
+    if (!this.started || this.closing) return;
+    if (this.open.length || this.unspooled.length) this.commit();
   }
 
   /**
@@ -349,6 +382,8 @@ export class BatchWriter implements RowSink {
   private commit(): void {
     if (this.commitTimer) clearTimeout(this.commitTimer);
     this.commitTimer = null;
+    this.commitDueMs = Infinity;
+    this.commitSoon = false;
     this.takeOpen();
     if (!this.openSpool()) {
       if (!this.closing) this.armCommit(this.retryDelayMs());
@@ -502,17 +537,38 @@ export class BatchWriter implements RowSink {
     }
   }
 
-  private armCommit(delayMs: number): void {
-    if (this.commitTimer || this.closing) return;
+  /**
+   * Arms the group commit `delayMs` from now, unless one is due sooner. `soon`: for a row that
+   * cannot be collected again (SPOOL_SYNC_DELAY), so later such rows need not look at the clock.
+   */
+  private armCommit(delayMs: number, soon = false): void {
+    if (this.closing) return;
+    const dueMs = performance.now() + delayMs;
+    if (this.commitTimer) {
+      if (this.commitDueMs <= dueMs) {
+        this.commitSoon ||= soon;
+        return;
+      }
+      clearTimeout(this.commitTimer);
+    }
+    this.commitDueMs = dueMs;
+    this.commitSoon = soon;
     this.commitTimer = setTimeout(() => {
       this.commitTimer = null;
+      this.commitDueMs = Infinity;
+      this.commitSoon = false;
       this.commit();
     }, delayMs);
     this.commitTimer.unref();
   }
 
-  /** Up to a batch of the oldest unstored rows, read back from the spool where memory let go of them. */
+  /**
+   * Up to a batch of the oldest unstored rows, read back from the spool where memory let go of them.
+   * Rows not spooled yet are appended first (the group commit a flush begins with), so a row is on
+   * disk before its store begins; while the spool cannot take rows, its retry timer tries instead.
+   */
   private takeBatch(): Batch | null {
+    if (!this.spoolTrouble && (this.open.length || this.unspooled.length)) this.commit();
     this.takeOpen();
     if (this.chunks.length === 0) return null;
     const entries: Entry[] = [];

@@ -4,6 +4,7 @@
 //   npx tsc -b && npx tsx bench/fleet.bench.ts [--containers=50,500,2000] [--per-host=50] [--minutes=60]
 //     [--log-lines-per-container=100] [--runs=3] [--flavours=postgres,timescaledb]
 //     [--stats-keys=true] (plain flavour, largest size: storage before and after 0009, bench/fleet/stats-keys-before-after.ts)
+//     [--layouts=true] (TimescaleDB, largest size: compressed bytes of smaller layouts, bench/fleet/timescaledb-layouts.ts)
 //     [--tiers=true] (the panels' store queries from the tiers and from raw rows, bench/fleet/tiers-before-after.ts)
 //     [--logs-explain=true] (print the plans of the log searches; --minutes=0 --stats-keys=false measures logs only)
 // TIMESCALEDB_TEST_URL names the TimescaleDB server; without it that flavour is skipped.
@@ -16,6 +17,7 @@ import { logSearches, referenceRows, writeIndexedCorpus } from './fleet/logs';
 import { measureStatsKeys } from './fleet/stats-keys-before-after';
 import { rollupBeforeAfter } from './fleet/rollup-before-after';
 import { tiersBeforeAfter } from './fleet/tiers-before-after';
+import { measureTimescaleLayouts } from './fleet/timescaledb-layouts';
 
 const flags = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const SIZES = (flags.containers ?? '50,500,2000').split(',').map(Number);
@@ -31,6 +33,7 @@ const results: Row[] = [];
 const storage: Row[] = [];
 const statsKeys: Row[] = [];
 const tiers: Row[] = [];
+const layouts: Row[] = [];
 
 const timed = (h: Api, path: string) => timedRuns(h, path, RUNS);
 
@@ -146,6 +149,11 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
     // Last: on TimescaleDB this compresses the chunks, and the queries above are about the last
     // hour, which the compression policy (after 1 day) leaves uncompressed in service.
     storage.push({ flavour, containers: fleet.containers.length, ...(await sizes(writer, flavour, ingest.statsRows)) });
+    if (flavour === 'timescaledb' && flags.layouts === 'true' && largest) {
+      const m = await measureTimescaleLayouts(writer, ingest.statsRows);
+      for (const l of m.layouts) layouts.push({ containers: fleet.containers.length, layout: l.layout, 'compressed B/sample': l.bytesPerSample, 'of the schema\'s': l.ofSchema });
+      layouts.push({ containers: fleet.containers.length, layout: `the schema's bytes per column: ${Object.entries(m.perColumn).map(([c, b]) => `${c} ${b}`).join(', ')}`, 'compressed B/sample': '', 'of the schema\'s': '' });
+    }
   } finally {
     await writer.end();
     if (flags.keep === 'true') console.log(`kept ${db.adminUrl}`);
@@ -193,7 +201,7 @@ async function main(): Promise<void> {
     }
     for (const n of SIZES) await runSize(flavour, flavour === 'timescaledb' ? TIMESCALEDB_TEST_URL : undefined, n);
   }
-  console.log(`\n${table(results)}\n\n${table(tiers)}\n\n${table(storage)}\n\n${table(statsKeys)}\n\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`\n${table(results)}\n\n${table(tiers)}\n\n${table(storage)}\n\n${table(statsKeys)}\n\n${table(layouts)}\n\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
 main().catch((err) => {

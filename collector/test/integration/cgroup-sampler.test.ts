@@ -154,6 +154,25 @@ const within = (a: number | null, b: number | null, tolerance: number) => {
   expect(Math.abs((a as number) - (b as number))).toBeLessThanOrEqual(tolerance);
 };
 
+/**
+ * How far the two CPU % of one container may differ between cycles `before` and `now`. Each
+ * sampler's window runs between its own reads (the rows' times), and at each end the two reads are
+ * apart by the difference of those times. In that time the container ran at most `cores` CPUs'
+ * worth, so usage and window each differ by at most that: 200 x cores x skew / window points. Plus
+ * 5 for the rest (the engine's host CPU base against elapsed time). A few ms apart on an idle
+ * machine; on a loaded one the reads spread and the bound with them (CI saw Podman's answer and the
+ * cgroup files 14.7 points apart when a fixed 5 was the bound).
+ */
+function cpuTolerance(before: Pair, now: Pair, cores: number): number {
+  const skewMs = (p: Pair) => Math.abs(p.cgroup.time.getTime() - p.engine.time.getTime());
+  const windowMs = Math.min(
+    now.cgroup.time.getTime() - before.cgroup.time.getTime(),
+    now.engine.time.getTime() - before.engine.time.getTime(),
+  );
+  expect(windowMs).toBeGreaterThan(0);
+  return 5 + (200 * cores * (skewMs(before) + skewMs(now))) / windowMs;
+}
+
 describe('cgroup sampler against the engine, same containers, same cycle', () => {
   it('is the sampler the collector chooses on this host', () => {
     if (missing) return console.warn(`skipped: ${missing}`);
@@ -171,8 +190,10 @@ describe('cgroup sampler against the engine, same containers, same cycle', () =>
       const before = cycles[k - 1] as Record<string, Pair>;
       for (const [name, { cgroup, engine: en }] of Object.entries(pairs)) {
         const what = `${name}, cycle ${k}`;
-        // CPU %: a few points (the burner runs at ~50 % of one CPU's worth, the --cpus 0.5 quota)
-        within(cgroup.cpu_percent, en.cpu_percent, 5);
+        // CPU %: a few points, more as far as the two reads were apart (the burner runs at up to
+        // 50 % of one CPU's worth, the --cpus 0.5 quota; the others at most the host's CPUs)
+        const cores = (WORKLOAD[name]?.nanoCpus ?? (info.NCPU ?? 1) * 1e9) / 1e9;
+        within(cgroup.cpu_percent, en.cpu_percent, cpuTolerance(before[name] as Pair, { cgroup, engine: en }, cores));
         // memory: the same formula read a few ms apart; the grower adds 4 MiB/s
         within(cgroup.mem_used_bytes, en.mem_used_bytes, 2 * MiB + 0.05 * (en.mem_used_bytes ?? 0));
         expect({ what, limit: cgroup.mem_limit_bytes }).toEqual({
@@ -451,9 +472,11 @@ describe('the collector against Podman', () => {
       .sampler as CgroupSampler;
     const prevC = new PreviousSampleCache();
     const prevE = new PreviousSampleCache();
+    let before: Record<string, Pair> = {};
     let last: Record<string, Pair> = {};
     for (let cycle = 0; cycle < 2; cycle++) {
       if (cycle > 0) await sleep(WINDOW_MS);
+      before = last;
       last = {};
       for (const name of ['burner', 'idle']) {
         const id = podmanIds[name] as string;
@@ -469,8 +492,9 @@ describe('the collector against Podman', () => {
         last[name] = { cgroup: c.row, engine: e.row };
       }
     }
-    for (const { cgroup, engine: en } of Object.values(last)) {
-      within(cgroup.cpu_percent, en.cpu_percent, 5);
+    for (const [name, { cgroup, engine: en }] of Object.entries(last)) {
+      // The burner holds at most half a CPU (--cpus 0.5), the idle one a sleep: half a CPU bounds both.
+      within(cgroup.cpu_percent, en.cpu_percent, cpuTolerance(before[name] as Pair, { cgroup, engine: en }, 0.5));
       within(cgroup.mem_usage_bytes, en.mem_usage_bytes, 2 * MiB);
       expect(cgroup.mem_limit_bytes).toBe(en.mem_limit_bytes);
       expect(cgroup.pids).toBe(en.pids);

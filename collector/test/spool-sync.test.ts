@@ -37,6 +37,30 @@ describe('spool fdatasync', () => {
     expect(await fx.count('container_stats WHERE container_id = $1', [c])).toBe(written + 1);
   }, 30_000);
 
+  it('with the database answering, a cycle appended at its end is stored by the flush due with its fdatasync, and never synced', async () => {
+    const c = 'c-sync-cycle';
+    const base = Date.now() - 2 * 3_600_000;
+    const writer = await fx.newWriter({ spoolDir: tempSpoolDir(), spoolSyncDelayMs: 2000, flushIntervalMs: 300 });
+    writer.write('container_stats', statsRow(0, base, c));
+    writer.endOfCycle();
+    await writer.flush(); // the first segment's directory entry synced, a connection made
+    const before = writer.state();
+    let written = 1;
+    for (let cycle = 0; cycle < 8; cycle++) {
+      // The first row arms the flush, the cycle's end appends and arms the sync: both due together.
+      for (let i = 0; i < 20; i++) writer.write('container_stats', statsRow(written++, base, c));
+      writer.endOfCycle();
+      // The cycle stored before the next begins, so each cycle's first row arms a flush of its own.
+      await waitFor('the cycle stored', () => writer.state().spooledRows === 0 && writer.state().bufferedRows === 0, 10_000);
+    }
+    await waitFor('every row stored', () => writer.state().spooledRows === 0 && writer.state().bufferedRows === 0, 10_000);
+    await sleep(700); // past the last append's deadline
+    const after = writer.state();
+    expect(after.spoolAppends - before.spoolAppends).toBe(8);
+    expect(after.spoolSyncs - before.spoolSyncs).toBe(0);
+    expect(await fx.count('container_stats WHERE container_id = $1', [c])).toBe(written);
+  }, 30_000);
+
   it('with the database away, rows written without pause cost one fdatasync per flush interval', async () => {
     const c = 'c-sync-down';
     const base = Date.now() - 3 * 3_600_000;

@@ -130,6 +130,10 @@ export class BatchWriter implements RowSink {
   private cached: Chunk[] = [];
   /** A batch whose store failed: retried as it is, so refused rows are not counted twice. */
   private batch: Batch | null = null;
+  /** The batch being stored right now. */
+  private storing: Batch | null = null;
+  /** An fdatasync came due while the store in flight held its rows: decided when the store settles. */
+  private syncAfterStore = false;
   private memoryRows = 0;
   private unstoredRows = 0;
   private spoolTrouble: SpoolTrouble | null = null;
@@ -526,6 +530,14 @@ export class BatchWriter implements RowSink {
       this.armSync(waitMs);
       return;
     }
+    // Rows appended at the end of a cycle are due for their flush about when their sync is: a store
+    // in flight that holds the oldest append's rows is waited for (it settles within its statement
+    // timeout), not raced with an fdatasync that its commit makes needless.
+    const storingTo = this.storing?.chunks.findLast((c) => c.record)?.record;
+    if (!now && storingTo && !isBefore(storingTo, oldest.record)) {
+      this.syncAfterStore = true;
+      return;
+    }
     try {
       this.spool.sync();
       this.unsyncedAppends = [];
@@ -635,6 +647,7 @@ export class BatchWriter implements RowSink {
         const batch = this.batch ?? this.takeBatch();
         if (!batch) break;
         this.batch = batch;
+        this.storing = batch;
         try {
           const result = await store.store(batch.entries, batch.dropped);
           this.flushedRows += result.storedRows;
@@ -642,7 +655,9 @@ export class BatchWriter implements RowSink {
           this.batch = null;
           this.advance(batch);
           this.attempt = 0;
+          this.storeSettled();
         } catch (error) {
+          this.storeSettled();
           this.retries++;
           this.lastError = (error as Error).message || String(error);
           this.lastErrorAt = new Date();
@@ -670,6 +685,14 @@ export class BatchWriter implements RowSink {
       this.rejectWaiters(error);
       if (this.unstoredRows > 0) this.armFlush();
     }
+  }
+
+  /** The store in flight has stored its rows or failed: a sync that waited for it is decided now. */
+  private storeSettled(): void {
+    this.storing = null;
+    if (!this.syncAfterStore) return;
+    this.syncAfterStore = false;
+    this.syncSpool();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -532,9 +532,12 @@ export class BatchWriter implements RowSink {
     }
     // Rows appended at the end of a cycle are due for their flush about when their sync is: a store
     // in flight that holds the oldest append's rows is waited for (it settles within its statement
-    // timeout), not raced with an fdatasync that its commit makes needless.
+    // timeout), not raced with an fdatasync that its commit makes needless. So is a flush armed and
+    // not yet begun: its timer and this one come due in the same millisecond, in either order (seen
+    // under load), and the store it begins takes the oldest rows first.
     const storingTo = this.storing?.chunks.findLast((c) => c.record)?.record;
-    if (!now && storingTo && !isBefore(storingTo, oldest.record)) {
+    const flushDue = !this.pumpActive && this.flushTimer !== null;
+    if (!now && (flushDue || (storingTo && !isBefore(storingTo, oldest.record)))) {
       this.syncAfterStore = true;
       return;
     }

@@ -213,10 +213,25 @@ describe('DockerEngine.stats against the real engine', () => {
 describe('collector against the real engine and database', () => {
   let first: RunningCollector;
   let movedTo: string | undefined;
+  /** At each end of a stats cycle: its samples written since the last end, rows left in memory only after. */
+  const cycleEnds: Array<{ statsRows: number; bufferedAfter: number }> = [];
 
   beforeAll(async () => {
     if (missing) return;
     first = await startCollector(pool, tempDir('dp-spool-'), schedules);
+    const writer = first.writer;
+    const write = writer.write.bind(writer);
+    const endOfCycle = writer.endOfCycle.bind(writer);
+    let statsRows = 0;
+    writer.write = ((table, row) => {
+      if (table === 'container_stats') statsRows++;
+      write(table, row);
+    }) as typeof writer.write;
+    writer.endOfCycle = () => {
+      endOfCycle();
+      cycleEnds.push({ statsRows, bufferedAfter: writer.state().bufferedRows });
+      statsRows = 0;
+    };
     // started under the collector's eyes, so their deaths and health changes arrive as events
     await Promise.all([
       startLater('oom', { cmd: ['sh', '-c', 'tail /dev/zero'], memoryBytes: 8 * 1024 * 1024 }),
@@ -253,6 +268,13 @@ describe('collector against the real engine and database', () => {
       expect(r.n).toBeGreaterThanOrEqual(cycles - sameSlot);
     }
     if (sameSlot === 0) for (const r of rows) expect(r).toEqual({ container_id: r.container_id, n: cycles });
+  });
+
+  it("appends each stats cycle's samples to the spool as the cycle ends (a SIGKILL after it loses none)", () => {
+    if (skipIfMissing()) return;
+    const withSamples = cycleEnds.filter((c) => c.statsRows > 0);
+    expect(withSamples.length).toBeGreaterThanOrEqual(2);
+    expect(withSamples.map((c) => c.bufferedAfter)).toEqual(withSamples.map(() => 0));
   });
 
   it('the burner shows high CPU and the idle container almost none', async () => {

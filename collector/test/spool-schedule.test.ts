@@ -62,6 +62,36 @@ describe('spool group commits', () => {
     await writer.close();
   }, 30_000);
 
+  it('rows written while a batch is stored wait for the next flush: no append and no transaction of their own right after it', async () => {
+    const base = Date.now() - 6 * 3_600_000;
+    const id = 'c-sched-in-flight';
+    const logsOf = (from: number) => fx.count('container_logs WHERE container_id = $1 AND seq >= $2', [id, from]);
+    // A batch of 3 starts a store at once; the flush interval is longer than the test.
+    const writer = await fx.newWriter({ spoolDir: tempSpoolDir(), spoolSyncDelayMs: 2000, flushIntervalMs: 120_000, batchSize: 3 });
+    const lock = await fx.pool.connect();
+    try {
+      // The store waits on this lock, so rows can be written while it is in flight.
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE container_logs IN SHARE MODE');
+      for (let i = 0; i < 3; i++) writer.write('container_logs', logRow(i, base, id));
+      await waitFor('the store waiting on the lock', async () =>
+        (await fx.count("pg_locks WHERE NOT granted AND relation = 'container_logs'::regclass")) > 0);
+      const appendsInFlight = writer.state().spoolAppends;
+      for (let i = 3; i < 5; i++) writer.write('container_logs', logRow(i, base, id));
+      await lock.query('COMMIT');
+      await waitFor('the batch stored', () => writer.state().flushedRows >= 3);
+      await sleep(500); // the pump's next round, before this change, came right after the store
+      expect(writer.state()).toMatchObject({ flushedRows: 3, bufferedRows: 2, spoolAppends: appendsInFlight });
+      expect(await logsOf(3)).toBe(0);
+    } finally {
+      await lock.query('ROLLBACK').catch(() => undefined);
+      lock.release();
+    }
+    await writer.flush(); // what the next flush does: one append and one transaction for them
+    expect(await logsOf(0)).toBe(5);
+    expect(writer.state()).toMatchObject({ flushedRows: 5, bufferedRows: 0, spooledRows: 0 });
+  }, 30_000);
+
   it('a flush appends the rows it stores before storing them', async () => {
     const base = Date.now() - 4 * 3_600_000;
     const writer = await fx.newWriter({ spoolDir: tempSpoolDir(), spoolSyncDelayMs: 2000, flushIntervalMs: 5000 });

@@ -646,7 +646,11 @@ export class BatchWriter implements RowSink {
   /** The only place batches are stored, so a flush never runs twice at once. */
   private async pump(store: BatchStore): Promise<void> {
     try {
-      for (;;) {
+      for (let stored = 0; ; ) {
+        // Rows written while a batch was stored, fewer than a batch and waited for by no flush()
+        // caller, wait for the next flush instead of a round of their own now: one append and one
+        // transaction for them and the rows after them (bench/README.md, "Write-ahead spool").
+        if (!this.batch && stored > 0 && this.waiters.length === 0 && this.unstoredRows < this.batchSize) break;
         const batch = this.batch ?? this.takeBatch();
         if (!batch) break;
         this.batch = batch;
@@ -658,6 +662,7 @@ export class BatchWriter implements RowSink {
           this.batch = null;
           this.advance(batch);
           this.attempt = 0;
+          stored++;
           this.storeSettled();
         } catch (error) {
           this.storeSettled();
@@ -679,6 +684,7 @@ export class BatchWriter implements RowSink {
       }
       this.pumpActive = false;
       this.resolveWaiters();
+      if (this.unstoredRows > 0) this.armFlush();
     } catch (error) {
       this.pumpActive = false;
       // A spool that cannot be read back: nothing a retry can fix, so say it loudly.

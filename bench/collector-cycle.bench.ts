@@ -11,24 +11,14 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
+import { flag, sizesFlag } from './flags';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'collector', 'dist');
 const IMAGE = 'dockpulse/testbox:latest';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && process.argv[i + 1]) return process.argv[i + 1] as string;
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return eq ? eq.slice(name.length + 3) : fallback;
-}
-
-const SIZES = flag('containers', '50,200')
-  .split(',')
-  .map(Number)
-  .filter((n) => n > 0)
-  .sort((a, b) => a - b);
+const SIZES = sizesFlag('containers', '50,200').sort((a, b) => a - b);
 const CYCLES = Number(flag('cycles', '5'));
 // The engine path takes ~1 s per STATS_CONCURRENCY (64) containers; fewer cycles keep big sizes short.
 const engineCycles = (n: number) => (n > 200 ? Math.min(CYCLES, 3) : CYCLES);

@@ -32,20 +32,16 @@ import { BatchWriter } from '../collector/src/writer';
 import { encodeRecord, Spool } from '../collector/src/writer/spool';
 import { BatchStore, type Entry } from '../collector/src/writer/store';
 import { validateRow } from '../collector/src/writer/validate';
+import { flag, sizesFlag } from './flags';
+import { inPlaceNs, timeCalls } from './spool-timing';
 import { mapStats, type PreviousSample } from '../collector/src/docker/stats';
 import type { EngineStats } from '../collector/src/docker/engine-types';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && process.argv[i + 1]) return process.argv[i + 1] as string;
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return eq ? eq.slice(name.length + 3) : fallback;
-}
 
 const WAYS = ['ours', 'naive', 'reference'] as const;
 type Way = (typeof WAYS)[number];
 
-const SIZES = flag('containers', '50,200').split(',').map(Number).filter((n) => n > 0);
+const SIZES = sizesFlag('containers', '50,200');
 const CYCLES = Number(flag('cycles', '8'));
 const REPEAT = Number(flag('repeat', '5'));
 const CYCLE_MS = Number(flag('cycle-ms', '2000'));
@@ -97,19 +93,6 @@ function mainThreadCpuMs(): number {
  * writer's group commit around the append (its bookkeeping), summed. Synchronous calls of well under
  * a scheduler slice, so wall time is their CPU time unless the load preempts one.
  */
-const inPlaceNs = { append: 0n, release: 0n, commit: 0n };
-function timeCalls(proto: object, method: string, key: keyof typeof inPlaceNs): void {
-  const target = proto as Record<string, (...args: unknown[]) => unknown>;
-  const original = target[method] as (...args: unknown[]) => unknown;
-  target[method] = function (this: unknown, ...args: unknown[]) {
-    const start = process.hrtime.bigint();
-    try {
-      return original.apply(this, args);
-    } finally {
-      inPlaceNs[key] += process.hrtime.bigint() - start;
-    }
-  };
-}
 timeCalls(Spool.prototype, 'append', 'append');
 timeCalls(Spool.prototype, 'release', 'release');
 timeCalls(BatchWriter.prototype, 'commit', 'commit'); // private: the group commit (takeOpen, append, bookkeeping)

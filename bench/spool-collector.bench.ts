@@ -22,6 +22,7 @@ import Docker from 'dockerode';
 import { createTestDatabase, type TestDatabase } from '../common/src/testing';
 import { freePort } from '../common/src/testing-postgres';
 import { flag, sizesFlag } from './flags';
+import { median } from './median';
 
 const ROOT = path.resolve(__dirname, '..');
 const IMAGE = 'dockpulse/testbox:latest';
@@ -38,11 +39,6 @@ const LOG_LINES_PER_S = Number(flag('log-lines-per-s', '1'));
 const CPU_PROF_DIR = flag('cpu-prof', '');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 /**

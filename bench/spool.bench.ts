@@ -33,10 +33,10 @@ import { encodeRecord, Spool } from '../collector/src/writer/spool';
 import { BatchStore, type Entry } from '../collector/src/writer/store';
 import { validateRow } from '../collector/src/writer/validate';
 import { flag, sizesFlag } from './flags';
+import { median } from './median';
 import { inPlaceNs, timeCalls } from './spool-timing';
 import { mapStats, type PreviousSample } from '../collector/src/docker/stats';
 import type { EngineStats } from '../collector/src/docker/engine-types';
-
 
 const WAYS = ['ours', 'naive', 'reference'] as const;
 type Way = (typeof WAYS)[number];
@@ -472,12 +472,6 @@ function spoolAlone(containers: number, rounds: number, repeat: number): { appen
   }
   return { appendMs, checkMs };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 async function main(): Promise<void> {
   const db = await createTestDatabase();

@@ -16,13 +16,10 @@ if ((way !== 'spool' && way !== 'memory') || !reportPath) {
   throw new Error('child.ts: set SPOOL_BENCH_WAY (spool or memory) and SPOOL_BENCH_REPORT');
 }
 
-/** Records the memory way handed out: what the spool would have appended. */
-let memoryAppends = 0;
 if (way === 'memory') {
   const spool = Spool.prototype as unknown as Record<string, unknown>;
   let offset = 0;
   spool.append = function (groups: readonly (readonly unknown[])[]): SpoolRecord[] {
-    memoryAppends++;
     return groups.map((group) => ({ seq: 1, offset: offset++, bytes: 0, rows: group.length }));
   };
   spool.release = () => undefined;
@@ -46,7 +43,6 @@ process.on('SIGUSR2', () => {
       releaseMs: ms(inPlaceNs.release),
       syncMs: ms(inPlaceNs.sync),
       commitMs: ms(inPlaceNs.commit),
-      memoryAppends,
     }),
   );
 });

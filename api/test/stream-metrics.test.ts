@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { ContainerStatsRow } from '@dockpulse/common';
 import { FLEET, HOSTS } from './helpers/fleet';
 import { startWithDatabase, type Harness } from './helpers/harness';
 import { samples, seed } from './helpers/seed';
@@ -11,13 +12,16 @@ const run = promisify(execFile);
 const [web, db, worker] = [FLEET[0]!, FLEET[2]!, FLEET[3]!];
 
 let h: Harness;
+/** db's samples as written: /metrics must give the newest one's figures. */
+let dbSamples: ContainerStatsRow[] = [];
 beforeAll(async () => {
   h = await startWithDatabase({ cache: 'memory', config: { sse: { maxStreams: 2, pollIntervalMs: 200, heartbeatIntervalMs: 1_000 } } });
   await seed(h.writerPool, (write) => {
     for (const x of HOSTS) write('hosts', x);
     for (const c of FLEET) write('container_info', c);
     for (const s of samples(web.host_id, web.container_id, 0, Date.now() - 20_000, 3)) write('container_stats', s);
-    for (const s of samples(db.host_id, db.container_id, 1, Date.now() - 20_000, 2)) write('container_stats', s);
+    dbSamples = samples(db.host_id, db.container_id, 1, Date.now() - 20_000, 2);
+    for (const s of dbSamples) write('container_stats', s);
     // Not running: must not appear in /metrics.
     for (const s of samples(worker.host_id, worker.container_id, 2, Date.now() - 20_000, 2)) write('container_stats', s);
     write('container_logs', { time: new Date(Date.now() - 5_000), host_id: web.host_id, container_id: web.container_id, stream: 'stdout', seq: 0, message: 'old line' });
@@ -115,7 +119,8 @@ describe('GET /metrics', () => {
     const res = await h.get('/metrics');
     expect(res.status).toBe(200);
     const text = res.body as string;
-    const last = (await h.pool.query(`SELECT net_rx_bytes, mem_used_bytes FROM container_stats WHERE container_id = $1 ORDER BY time DESC LIMIT 1`, [db.container_id])).rows[0];
+    const last = dbSamples.reduce((a, b) => (b.time.getTime() > a.time.getTime() ? b : a));
+    expect(last.net_rx_bytes).not.toBeNull();
     const labels = `host="alpha",host_id="h1",container="db",container_id="${db.container_id}",image="postgres:15",compose_project="shop",compose_service="db"`;
     expect(text).toContain(`dockpulse_container_network_receive_bytes_total{${labels}} ${last.net_rx_bytes}\n`);
     expect(text).toContain(`dockpulse_container_memory_used_bytes{${labels}} ${last.mem_used_bytes}\n`);

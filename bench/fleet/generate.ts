@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
 import type { ContainerEventRow, ContainerInfoRow, ContainerStatsRow, HostRow, StorageFlavour } from '@dockpulse/common';
+import { roundCpuPercent } from '../../collector/src/docker/stats';
 import { BatchWriter } from '../../collector/src/writer';
 
 export const SAMPLE_MS = 5_000;
@@ -171,7 +172,8 @@ function containerModel(c: ContainerInfoRow, seed: number, fromMs: number, toMs:
         events,
         row: {
           time: new Date(t), host_id: c.host_id, container_id: c.container_id,
-          cpu_percent: Math.max(0, cpuLevel * burst * (0.7 + r() * 0.6)),
+          // Rounded as the collector's stats mapping rounds it (collector/src/docker/stats.ts).
+          cpu_percent: roundCpuPercent(Math.max(0, cpuLevel * burst * (0.7 + r() * 0.6))),
           mem_used_bytes: used, mem_usage_bytes: used + cache, mem_limit_bytes: 2 ** 30, mem_percent: (used / 2 ** 30) * 100,
           net_rx_bytes: total.rx, net_tx_bytes: total.tx, blk_read_bytes: total.rd, blk_write_bytes: total.wr,
           net_rx_delta: d.rx, net_tx_delta: d.tx, blk_read_delta: d.rd, blk_write_delta: d.wr,

@@ -1,9 +1,8 @@
 import type { TableName, TableRows } from '@dockpulse/common';
-import { TABLE_SPECS } from '@dockpulse/collector/writer/tables';
+import { LATEST_ONLY_STATS_COLUMNS, TABLE_SPECS } from '@dockpulse/collector/writer/tables';
+import { testServers } from '@dockpulse/common/testing';
 import { writerFixture } from './support/writer-db';
 import { statsRow, tempSpoolDir } from './support/writer-rows';
-
-const fx = writerFixture();
 
 // Awkward but legal values: quotes, backslashes, braces and commas (array literal syntax),
 // newlines, non-ASCII, a bigint past 2^53 (as a string), the largest safe integer.
@@ -46,16 +45,34 @@ const samples: { [T in TableName]: TableRows[T] } = {
   },
 };
 
-describe('BatchWriter tables', () => {
+for (const server of testServers()) describe(`BatchWriter tables (${server.flavour})`, () => {
+  const fx = writerFixture(server);
+
+  /**
+   * What reads back from `table` for a written row: container_stats's history keeps the latest-only
+   * columns NULL (they are whole in container_stats_latest, checked with it).
+   */
+  function storedForm<T extends TableName>(table: T, row: TableRows[T]): TableRows[T] {
+    if (table !== 'container_stats') return row;
+    return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, LATEST_ONLY_STATS_COLUMNS.has(k) ? null : v])) as TableRows[T];
+  }
+
+  async function expectStored(hostId: string, written: { [T in TableName]: TableRows[T] }): Promise<void> {
+    for (const table of Object.keys(written) as TableName[]) {
+      const columns = TABLE_SPECS[table].columns.map((c) => `"${c.name}"`).join(', ');
+      const stored = await fx.pool.query(`SELECT ${columns} FROM ${table} WHERE host_id = $1`, [hostId]);
+      expect({ table, rows: stored.rows }).toEqual({ table, rows: [storedForm(table, written[table])] });
+    }
+    const columns = TABLE_SPECS.container_stats.columns.map((c) => `"${c.name}"`).join(', ');
+    const latest = await fx.pool.query(`SELECT ${columns} FROM container_stats_latest WHERE host_id = $1`, [hostId]);
+    expect({ table: 'container_stats_latest', rows: latest.rows }).toEqual({ table: 'container_stats_latest', rows: [written.container_stats] });
+  }
+
   it('round-trips a row of every table: values read back equal values written', async () => {
     const writer = await fx.newWriter({ batchSize: 1000 });
     for (const table of Object.keys(samples) as TableName[]) writer.write(table, samples[table] as never);
     await writer.flush();
-    for (const table of Object.keys(samples) as TableName[]) {
-      const columns = TABLE_SPECS[table].columns.map((c) => `"${c.name}"`).join(', ');
-      const stored = await fx.pool.query(`SELECT ${columns} FROM ${table} WHERE host_id = 'host-rt'`);
-      expect({ table, rows: stored.rows }).toEqual({ table, rows: [samples[table]] });
-    }
+    await expectStored('host-rt', samples);
   });
 
   it('round-trips a row of every table through the spool on disk (written by one writer, replayed by the next)', async () => {
@@ -68,11 +85,8 @@ describe('BatchWriter tables', () => {
     expect(first.state().spooledRows).toBe(Object.keys(samples).length);
     const second = await fx.newWriter({ spoolDir });
     await second.flush();
-    for (const table of Object.keys(samples) as TableName[]) {
-      const columns = TABLE_SPECS[table].columns.map((c) => `"${c.name}"`).join(', ');
-      const stored = await fx.pool.query(`SELECT ${columns} FROM ${table} WHERE host_id = 'host-rt-spool'`);
-      expect({ table, rows: stored.rows }).toEqual({ table, rows: [{ ...samples[table], host_id: 'host-rt-spool' }] });
-    }
+    const spooled = Object.fromEntries(Object.entries(samples).map(([t, row]) => [t, { ...row, host_id: 'host-rt-spool' }]));
+    await expectStored('host-rt-spool', spooled as typeof samples);
   });
 
   it('keeps the last of several upserts of one key in a batch, and first_seen from the first row', async () => {
@@ -105,5 +119,50 @@ describe('BatchWriter tables', () => {
     await writer.flush();
     expect(await fx.count("container_stats WHERE container_id = 'c-replay'")).toBe(1);
     expect(writer.state()).toMatchObject({ droppedRows: 0, flushedRows: 3 });
+  });
+
+  it("keeps each container's newest sample whole in container_stats_latest: the newest of a batch, never an older replayed one", async () => {
+    const writer = await fx.newWriter({ batchSize: 1000 });
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 600_000;
+    const at = (i: number, container: string) => ({ ...statsRow(i, t0, container), host_id: 'host-latest' });
+    // Out of order within one batch: the newest (i = 3) is kept, not the last written.
+    writer.write('container_stats', at(1, 'c-a'));
+    writer.write('container_stats', at(3, 'c-a'));
+    writer.write('container_stats', at(2, 'c-a'));
+    writer.write('container_stats', at(1, 'c-b'));
+    await writer.flush();
+    // A later batch with an older sample (a replay) stores its history and leaves the newest alone.
+    writer.write('container_stats', at(0, 'c-a'));
+    writer.write('container_stats', at(2, 'c-b'));
+    await writer.flush();
+    const columns = TABLE_SPECS.container_stats.columns.map((c) => `"${c.name}"`).join(', ');
+    const latest = await fx.pool.query(`SELECT ${columns} FROM container_stats_latest WHERE host_id = 'host-latest' ORDER BY container_id`);
+    expect(latest.rows).toEqual([at(3, 'c-a'), at(2, 'c-b')]);
+    const history = await fx.pool.query(
+      `SELECT container_id, count(*)::int AS n, count(net_rx_bytes)::int AS counters, count(mem_percent)::int AS percents,
+              count(mem_usage_bytes)::int AS usages, count(net_rx_delta)::int AS deltas
+         FROM container_stats WHERE host_id = 'host-latest' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(history.rows).toEqual([
+      { container_id: 'c-a', n: 4, counters: 0, percents: 0, usages: 0, deltas: 4 },
+      { container_id: 'c-b', n: 2, counters: 0, percents: 0, usages: 0, deltas: 2 },
+    ]);
+    // The API's latest sample is the table's row.
+    const fn = await fx.pool.query("SELECT net_rx_bytes, time FROM dockpulse_latest_stats('host-latest', 'c-a')");
+    expect(fn.rows).toEqual([{ net_rx_bytes: at(3, 'c-a').net_rx_bytes, time: at(3, 'c-a').time }]);
+  });
+
+  it('keeps container_stats_latest for whole rows written to container_stats by SQL (collectors from before sql/0010)', async () => {
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 300_000;
+    const row = (i: number) => ({ ...statsRow(i, t0, 'c-sql'), host_id: 'host-sql' });
+    const columns = TABLE_SPECS.container_stats.columns.map((c) => c.name);
+    const insert = `INSERT INTO container_stats (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`;
+    const values = (r: ReturnType<typeof row>) => columns.map((c) => (r as Record<string, unknown>)[c]);
+    await fx.pool.query(insert, values(row(2)));
+    await fx.pool.query(insert, values(row(1)));
+    const latest = await fx.pool.query(`SELECT ${columns.join(', ')} FROM container_stats_latest WHERE host_id = 'host-sql'`);
+    expect(latest.rows).toEqual([row(2)]);
+    const history = await fx.pool.query("SELECT count(net_rx_bytes)::int AS counters FROM container_stats WHERE host_id = 'host-sql'");
+    expect(history.rows).toEqual([{ counters: 2 }]);
   });
 });

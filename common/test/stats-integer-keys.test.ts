@@ -44,6 +44,8 @@ describe('migration 0009: integer container keys for raw stats (postgres)', () =
   let db: TestDatabase;
   let pool: Pool;
   const older = migrationsBefore(9);
+  // Up to 0009 itself: later migrations replace what it made (0010: dockpulse_latest_stats).
+  const through = migrationsBefore(10);
   // The server's UTC midnight: the partition functions go by its clock.
   let todayMs = 0;
   const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
@@ -56,6 +58,7 @@ describe('migration 0009: integer container keys for raw stats (postgres)', () =
     await pool?.end();
     await db?.drop();
     older.remove();
+    through.remove();
   });
 
   it('carries every stored sample over, in fewer bytes, behind a view with the old columns', async () => {
@@ -85,7 +88,7 @@ describe('migration 0009: integer container keys for raw stats (postgres)', () =
     const hourlyBefore = (await pool.query('SELECT * FROM container_stats_hourly ORDER BY bucket, host_id, container_id')).rows;
     const bytesBefore = await bytesOf(pool, 'container_stats');
 
-    const after = await migrate(pool, { storage: 'postgres' });
+    const after = await migrate(pool, { storage: 'postgres', dir: through.dir });
     expect(after.applied).toEqual(['0009_stats_integer_keys.postgres.sql']);
 
     expect((await pool.query(rowsSql)).rows).toEqual(rowsBefore);
@@ -198,6 +201,8 @@ describe('migration 0009 while a collector is writing (postgres)', () => {
   let db: TestDatabase;
   let pool: Pool;
   const older = migrationsBefore(9);
+  // Up to 0009 itself: later migrations replace what it made (0010: dockpulse_latest_stats).
+  const through = migrationsBefore(10);
   beforeAll(async () => {
     db = await createTestDatabase({ migrated: false });
     pool = createPool({ connectionString: db.url, max: 3 });
@@ -207,6 +212,7 @@ describe('migration 0009 while a collector is writing (postgres)', () => {
     await pool?.end();
     await db?.drop();
     older.remove();
+    through.remove();
   });
 
   it('waits for a writer inside its transaction and carries its row over', async () => {
@@ -215,7 +221,7 @@ describe('migration 0009 while a collector is writing (postgres)', () => {
     try {
       await collector.query('BEGIN');
       await collector.query("INSERT INTO container_stats (time, host_id, container_id, cpu_percent) VALUES (now(), 'host-w', 'writing', 1.5)");
-      const migrating = migrate(pool, { storage: 'postgres' });
+      const migrating = migrate(pool, { storage: 'postgres', dir: through.dir });
       // the migration must be held up by the writer's open transaction before it commits
       for (;;) {
         const waits = await pool.query<{ n: number }>(

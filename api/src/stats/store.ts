@@ -28,7 +28,8 @@ export const GROUP_COMBINE: Partial<Record<Metric, 'sum' | 'avg'>> = {
 const RAW: Record<Metric, string> = {
   cpu_percent: 'avg(s.cpu_percent)',
   mem_used_bytes: 'avg(s.mem_used_bytes)::float8',
-  mem_percent: 'avg(s.mem_percent)',
+  // Samples stored since sql/0010 keep no mem_percent: from used and limit, like the rollups below.
+  mem_percent: 'avg(s.mem_used_bytes)::float8 / nullif(max(s.mem_limit_bytes), 0)::float8 * 100',
   mem_limit_bytes: 'max(s.mem_limit_bytes)::float8',
   net_rx_bps: 'sum(s.net_rx_delta)::float8 / ({W}::float8 / 1000)',
   net_tx_bps: 'sum(s.net_tx_delta)::float8 / ({W}::float8 / 1000)',

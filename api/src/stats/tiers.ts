@@ -18,9 +18,12 @@ const PARTIALS: Record<Metric, { columns: Record<string, string>; value: string 
     columns: { mem_used_sum: 'sum(s.mem_used_bytes)', mem_used_samples: 'count(s.mem_used_bytes)' },
     value: 'sum(p.mem_used_sum)::float8 / nullif(sum(p.mem_used_samples), 0)',
   },
+  // From used and limit, as the hourly and daily rollups do: samples stored since sql/0010 keep no
+  // mem_percent (the tier's mem_percent_* columns hold only older samples'). With a fixed limit it
+  // is the average of the samples' percentages.
   mem_percent: {
-    columns: { mem_percent_sum: 'sum(s.mem_percent)', mem_percent_samples: 'count(s.mem_percent)' },
-    value: 'sum(p.mem_percent_sum) / nullif(sum(p.mem_percent_samples), 0)',
+    columns: { mem_used_sum: 'sum(s.mem_used_bytes)', mem_used_samples: 'count(s.mem_used_bytes)', mem_limit_max: 'max(s.mem_limit_bytes)' },
+    value: 'sum(p.mem_used_sum)::float8 / nullif(sum(p.mem_used_samples), 0) / nullif(max(p.mem_limit_max), 0)::float8 * 100',
   },
   mem_limit_bytes: { columns: { mem_limit_max: 'max(s.mem_limit_bytes)' }, value: 'max(p.mem_limit_max)::float8' },
   net_rx_bps: { columns: { net_rx_bytes: 'sum(s.net_rx_delta)' }, value: 'sum(p.net_rx_bytes)::float8 / ({W}::float8 / 1000)' },

@@ -73,8 +73,11 @@ export function streamRoutes(deps: AppDeps): { router: Router; hub: SseHub } {
 
   router.get('/stream/stats', async (req, res) => {
     const q = parseQuery(streamStatsQuery, req.query);
-    // Samples are keyed by (time, host, container); the stream starts a little in the past so a
-    // client sees the current values at once, then follows newer rows.
+    // Each container's newest sample (container_stats_latest, sql/0010: the history keeps no
+    // counters), keyed by (time, host, container); the stream starts a little in the past so a
+    // client sees the current values at once, then follows newer ones. A container's every sample
+    // is seen while polls come more often than its stats cycle (2 s against 5 s by default); a
+    // sample replayed late from a spool is older than the newest and not streamed.
     let cursor = { timeUs: '0', hostId: '', containerId: '' };
     await hub.serve(
       req,
@@ -89,7 +92,7 @@ export function streamRoutes(deps: AppDeps): { router: Router; hub: SseHub } {
       async (stream) => {
         const { rows } = await deps.reads.query(
           `SELECT (extract(epoch FROM s.time) * 1000000)::bigint::text AS time_us, s.*, ci.name
-             FROM container_stats s LEFT JOIN container_info ci USING (host_id, container_id)
+             FROM container_stats_latest s LEFT JOIN container_info ci USING (host_id, container_id)
             WHERE s.time >= to_timestamp($1::float8 / 1000000) - interval '1 second'
               AND (s.time, s.host_id, s.container_id) >
                   ('epoch'::timestamptz + ($1::bigint / 1000000) * interval '1 second' + ($1::bigint % 1000000) * interval '1 microsecond', $2::text, $3::text)

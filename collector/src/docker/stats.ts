@@ -66,7 +66,20 @@ function cpuPercent(now: { total: number | null; cpus: number }, before: { total
   const cpuDelta = now.total - before.total;
   // A counter that went down means the container restarted: no honest figure for this interval.
   if (cpuDelta < 0 || systemDelta <= 0 || now.cpus <= 0) return null;
-  return (cpuDelta / systemDelta) * now.cpus * 100;
+  return roundCpuPercent((cpuDelta / systemDelta) * now.cpus * 100);
+}
+
+/** Steps per percentage point CPU % is kept to: 1/1024 of a point, finer than any panel shows. */
+export const CPU_PERCENT_STEPS_PER_POINT = 1024;
+
+/**
+ * CPU % rounded to a binary fraction. A quotient of two counters has a full 52-bit mantissa of
+ * noise, which TimescaleDB's compression (Gorilla, XOR of neighbours) cannot shrink below ~7 B a
+ * sample; a multiple of 1/1024 has at most ~20 significant bits and takes ~2 (bench/README,
+ * "Session 8"). The rounding error is below 0.0005 points.
+ */
+export function roundCpuPercent(percent: number): number {
+  return Math.round(percent * CPU_PERCENT_STEPS_PER_POINT) / CPU_PERCENT_STEPS_PER_POINT;
 }
 
 /** The denominator's growth between two samples: the engine's counter, or elapsed time x CPUs. */

@@ -43,6 +43,7 @@ function buildInsertSql(spec: StoredSpec): string {
       .filter((c) => !key.has(c.name))
       .map((c) => `${quote(c.name)} = EXCLUDED.${quote(c.name)}`);
     conflict = `ON CONFLICT (${spec.conflictKey.map(quote).join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
+    if (spec.newerOnly) conflict += ` WHERE EXCLUDED.${quote(spec.newerOnly)} > ${quote(spec.relation)}.${quote(spec.newerOnly)}`;
   }
   return (
     `INSERT INTO ${quote(spec.relation)} (${insertColumns.join(', ')}) ` +
@@ -104,16 +105,27 @@ export function buildInsert(spec: StoredSpec, rows: readonly Row[]): InsertState
 }
 
 /**
- * Upsert rows of one batch that share a key keep only the last one: Postgres refuses to update
- * one row twice in a statement ("ON CONFLICT DO UPDATE command cannot affect row a second time").
+ * Upsert rows of one batch that share a key keep only the last one (with `newerOnly`, the one with
+ * the latest value of that column, the last of equals): Postgres refuses to update one row twice in
+ * a statement ("ON CONFLICT DO UPDATE command cannot affect row a second time").
  */
 export function dedupeByKey(spec: StoredSpec, rows: readonly Row[]): Row[] {
   if (spec.mode !== 'upsert') return rows as Row[];
   const byKey = new Map<string, Row>();
+  const column = spec.newerOnly;
   for (const row of rows) {
     const key = spec.conflictKey.map((k) => String(row[k])).join('\u0000');
+    const kept = byKey.get(key);
+    if (column && kept && timeValue(kept[column]) > timeValue(row[column])) continue;
     byKey.delete(key); // keep the last occurrence in its own (latest) position
     byKey.set(key, row);
   }
   return [...byKey.values()];
+}
+
+/** A Date, an ISO time (rows replayed from the spool) or a number, as a number to compare. */
+function timeValue(value: unknown): number {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'string') return Date.parse(value);
+  return typeof value === 'number' ? value : Number.NEGATIVE_INFINITY;
 }

@@ -5,7 +5,7 @@ import { isConnectionError, type Logger, type StorageFlavour, type TableName } f
 import { ContainerKeys } from './container-keys';
 import { copyRows } from './copy';
 import { buildInsert, dedupeByKey, type Row } from './statements';
-import { CONTAINER_SAMPLES_SPEC, TABLE_NAMES, storedSpec } from './tables';
+import { CONTAINER_SAMPLES_SPEC, TABLE_NAMES, latestSpec, storedSpec } from './tables';
 
 export interface Entry {
   table: TableName;
@@ -146,6 +146,13 @@ export class BatchStore {
           steps.push((c) => copyRows(c, spec, rows));
         } else {
           const statement = buildInsert(spec, rows);
+          steps.push((c) => c.query(statement as never));
+        }
+        const latest = latestSpec(table);
+        if (latest) {
+          // The newest rows whole, in the same transaction as the history: a replay after a lost
+          // COMMIT stores both, and an older replayed row leaves the newer one (newerOnly).
+          const statement = buildInsert(latest, dedupeByKey(latest, tableRows));
           steps.push((c) => c.query(statement as never));
         }
       }

@@ -157,22 +157,54 @@ export interface StoredSpec {
   partitionColumn?: string;
   /** Rows carry first_seen, set once from the first row's last_seen. */
   firstSeen: boolean;
+  /** Upserts: a stored row is replaced only by a row with a later value of this column. */
+  newerOnly?: string;
 }
 
 const STATS_KEY_COLUMNS: ReadonlySet<string> = new Set(['time', 'host_id', 'container_id']);
 
-/** container_stats's figures under container_keys' integer (sql/0009_stats_integer_keys.postgres.sql). */
+/**
+ * Columns of container_stats stored only in each container's newest sample (container_stats_latest,
+ * sql/0010_stats_latest.sql), NULL in the history: the engine's cumulative counters, whose
+ * per-sample deltas the history keeps (every rate and rollup sums those), the memory usage with page
+ * cache, and mem_percent, which is mem_used_bytes / mem_limit_bytes. On TimescaleDB they were 18 of
+ * the 43 compressed bytes of a sample; a NULL column costs about nothing there, and 8 B less per
+ * column in a plain heap row.
+ */
+export const LATEST_ONLY_STATS_COLUMNS: ReadonlySet<string> = new Set([
+  'mem_usage_bytes', 'mem_percent', 'net_rx_bytes', 'net_tx_bytes', 'blk_read_bytes', 'blk_write_bytes',
+]);
+
+const HISTORY_STATS_COLUMNS = TABLE_SPECS.container_stats.columns.filter((c) => !LATEST_ONLY_STATS_COLUMNS.has(c.name));
+
+/** container_stats's history under container_keys' integer (sql/0009_stats_integer_keys.postgres.sql). */
 export const CONTAINER_SAMPLES_SPEC: StoredSpec = {
   relation: 'container_samples',
   mode: 'append',
   conflictKey: ['ckey', 'time'],
   partitionColumn: 'time',
-  columns: [
-    req('time', 'timestamptz'),
-    req('ckey', 'integer'),
-    ...TABLE_SPECS.container_stats.columns.filter((c) => !STATS_KEY_COLUMNS.has(c.name)),
-  ],
+  columns: [req('time', 'timestamptz'), req('ckey', 'integer'), ...HISTORY_STATS_COLUMNS.filter((c) => !STATS_KEY_COLUMNS.has(c.name))],
   firstSeen: false,
+};
+
+/** container_stats's history in the TimescaleDB flavour: the hypertable, without the latest-only columns. */
+const CONTAINER_STATS_HISTORY_SPEC: StoredSpec = {
+  relation: 'container_stats',
+  mode: 'append',
+  conflictKey: TABLE_SPECS.container_stats.conflictKey,
+  partitionColumn: 'time',
+  columns: HISTORY_STATS_COLUMNS,
+  firstSeen: false,
+};
+
+/** Each container's newest sample, whole (sql/0010_stats_latest.sql); a replayed older one changes nothing. */
+export const CONTAINER_STATS_LATEST_SPEC: StoredSpec = {
+  relation: 'container_stats_latest',
+  mode: 'upsert',
+  conflictKey: ['host_id', 'container_id'],
+  columns: TABLE_SPECS.container_stats.columns,
+  firstSeen: false,
+  newerOnly: 'time',
 };
 
 const STORED_AS_TABLE = new Map<TableName, StoredSpec>(
@@ -182,10 +214,19 @@ const STORED_AS_TABLE = new Map<TableName, StoredSpec>(
   }),
 );
 
-/** Where `table`'s rows are stored in `flavour`: container_stats is a view in the plain flavour. */
+/**
+ * Where `table`'s rows are stored in `flavour`: container_stats's history goes to container_samples
+ * in the plain flavour (container_stats is a view there) and to the hypertable in TimescaleDB, both
+ * without the latest-only columns, which go to latestSpec().
+ */
 export function storedSpec(table: TableName, flavour: StorageFlavour): StoredSpec {
-  if (table === 'container_stats' && flavour === 'postgres') return CONTAINER_SAMPLES_SPEC;
+  if (table === 'container_stats') return flavour === 'postgres' ? CONTAINER_SAMPLES_SPEC : CONTAINER_STATS_HISTORY_SPEC;
   return STORED_AS_TABLE.get(table) as StoredSpec;
+}
+
+/** Where the newest of `table`'s rows are also kept, whole: container_stats_latest for container_stats. */
+export function latestSpec(table: TableName): StoredSpec | undefined {
+  return table === 'container_stats' ? CONTAINER_STATS_LATEST_SPEC : undefined;
 }
 
 export function tableSpec(table: TableName): TableSpec {

@@ -1,7 +1,7 @@
 // A test database and the writers made on it, all cleaned up by the calling test file's hooks.
 import type { Pool } from 'pg';
 import { createPool } from '@dockpulse/common';
-import { createTestDatabase, type TestDatabase } from '@dockpulse/common/testing';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase, type TestServer } from '@dockpulse/common/testing';
 import { BatchWriter, type BatchWriterOptions } from '@dockpulse/collector/writer';
 import { tempSpoolDir } from './writer-rows';
 
@@ -13,13 +13,16 @@ export interface WriterFixture {
   count(fromWhere: string, params?: unknown[]): Promise<number>;
 }
 
-/** Registers beforeAll/afterEach/afterAll hooks: one database per file, writers closed per test. */
-export function writerFixture(): WriterFixture {
+/**
+ * Registers beforeAll/afterEach/afterAll hooks: one database per file (per describe block that
+ * calls it) on `server`, writers of its flavour closed per test.
+ */
+export function writerFixture(server: TestServer = { flavour: 'postgres', serverUrl: TEST_DATABASE_URL }): WriterFixture {
   let db: TestDatabase | undefined;
   let pool: Pool | undefined;
   const writers: BatchWriter[] = [];
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ flavour: server.flavour, serverUrl: server.serverUrl });
     pool = createPool({ connectionString: db.url });
   });
   afterEach(async () => {
@@ -42,7 +45,7 @@ export function writerFixture(): WriterFixture {
       return db.url;
     },
     async newWriter(options = {}) {
-      const writer = new BatchWriter({ pool: need(), flavour: 'postgres', spoolDir: tempSpoolDir(), flushIntervalMs: 60_000, ...options });
+      const writer = new BatchWriter({ pool: need(), flavour: server.flavour, spoolDir: tempSpoolDir(), flushIntervalMs: 60_000, ...options });
       writers.push(writer);
       await writer.start();
       return writer;

@@ -13,6 +13,7 @@ import { containerCgroupPath, detectLayout, expandSlice } from '@dockpulse/colle
 import { CgroupFormatError, parseFlatKeyed, parseNetDev, parseProcStat, parseV1Blkio, parseV2IoStat } from '@dockpulse/collector/cgroup/parse';
 import type { Engine } from '@dockpulse/collector/docker/client';
 import { EngineHttpError } from '@dockpulse/collector/docker/stats-request';
+import { roundCpuPercent } from '@dockpulse/collector/docker/stats';
 import type { EngineInspect, EngineStats } from '@dockpulse/collector/docker/engine-types';
 import { StatsJob } from '@dockpulse/collector/jobs/stats-job';
 import { Collector } from '@dockpulse/collector/collector';
@@ -136,7 +137,7 @@ describe('cgroup v1 (recorded on a Docker 20.10 host, cgroupfs driver)', () => {
     expect(await h.job.run()).toMatchObject({ samples: 2, errors: 0 });
     const [, burner] = h.sink.byContainer(V1_BURNER);
     // 701,006,770 ns of CPU over 273 ticks (2.73 s) of host time on 2 CPUs
-    expect(burner?.cpu_percent).toBeCloseTo(51.355807326, 6);
+    expect(burner?.cpu_percent).toBeCloseTo(roundCpuPercent(51.355807326), 9);
     expect(burner).toMatchObject({
       time: new Date(h.startMs + 1000),
       mem_used_bytes: 655360,
@@ -276,7 +277,7 @@ describe('open files', () => {
     h.advance(1000);
     await h.job.run();
     expect(h.sink.byContainer(V1_BURNER)[1]?.net_rx_bytes).toBe(806);
-    expect(h.sink.byContainer(V1_BURNER)[1]?.cpu_percent).toBeCloseTo(51.355807326, 6);
+    expect(h.sink.byContainer(V1_BURNER)[1]?.cpu_percent).toBeCloseTo(roundCpuPercent(51.355807326), 9);
     running.splice(0, 2);
     await h.job.run();
     expect(h.sampler.openDescriptors).toBe(0);

@@ -8,7 +8,7 @@ import type { EngineContainerSummary, EngineImageSummary, EngineInfo, EngineInsp
 import { mapHost } from '@dockpulse/collector/docker/host';
 import { mapImage } from '@dockpulse/collector/docker/images';
 import { mapInspect } from '@dockpulse/collector/docker/inspect';
-import { mapStats, systemCpuBaseOf } from '@dockpulse/collector/docker/stats';
+import { mapStats, roundCpuPercent, systemCpuBaseOf } from '@dockpulse/collector/docker/stats';
 import { FIXTURES_DIR, fixture } from '../fixtures';
 
 const BURNER = '0179cc41c5fe2fba8a86a9b8c2179f9f93ff84aca91712ffc3b1c322c46a35cb';
@@ -31,7 +31,7 @@ describe('Podman 4.3.1 answers', () => {
       systemCpu: 'engine',
       previous: first.sample,
     });
-    expect(next.row.cpu_percent).toBeCloseTo(62.746429865, 6);
+    expect(next.row.cpu_percent).toBeCloseTo(roundCpuPercent(62.746429865), 9);
   });
 
   it('one-shot stats carry a zeroed precpu_stats (containers/podman#24730): CPU % comes from the previous sample, never from the zeros', () => {
@@ -46,7 +46,7 @@ describe('Podman 4.3.1 answers', () => {
       previous: first.sample,
     });
     // 917,332,498 ns of CPU over the 1,480 ms between the two reads on 2 CPUs
-    expect(next.row.cpu_percent).toBeCloseTo(61.981925541, 6);
+    expect(next.row.cpu_percent).toBeCloseTo(roundCpuPercent(61.981925541), 9);
     expect(next.row).toMatchObject({
       // no memory_stats.stats at all: used = usage
       mem_used_bytes: 253952,

@@ -1,4 +1,4 @@
-import { counterDelta, mapStats, PreviousSampleCache } from '@dockpulse/collector/docker/stats';
+import { counterDelta, mapStats, PreviousSampleCache, roundCpuPercent } from '@dockpulse/collector/docker/stats';
 import { EngineDataError, type EngineStats } from '@dockpulse/collector/docker/engine-types';
 import { fixture, fixtureText } from '../fixtures';
 
@@ -22,7 +22,7 @@ describe('stats mapping, cgroup v1 (recorded)', () => {
     const b = mapStats(next, { ...ctx, previous: a.sample });
     const cpuDelta = (next.cpu_stats?.cpu_usage?.total_usage as number) - (first.cpu_stats?.cpu_usage?.total_usage as number);
     const sysDelta = (next.cpu_stats?.system_cpu_usage as number) - (first.cpu_stats?.system_cpu_usage as number);
-    expect(b.row.cpu_percent).toBeCloseTo((cpuDelta / sysDelta) * (next.cpu_stats?.online_cpus as number) * 100, 6);
+    expect(b.row.cpu_percent).toBeCloseTo(roundCpuPercent((cpuDelta / sysDelta) * (next.cpu_stats?.online_cpus as number) * 100), 9);
     // the burner runs under --cpus 0.5: between 25 % and 55 % of one CPU's worth
     expect(b.row.cpu_percent).toBeGreaterThan(25);
     expect(b.row.cpu_percent).toBeLessThan(55);
@@ -37,7 +37,7 @@ describe('stats mapping, cgroup v1 (recorded)', () => {
       (((s.cpu_stats!.cpu_usage!.total_usage as number) - (pre.cpu_usage!.total_usage as number)) /
         ((s.cpu_stats!.system_cpu_usage as number) - (pre.system_cpu_usage as number))) *
       (s.cpu_stats!.online_cpus as number) * 100;
-    expect(row.cpu_percent).toBeCloseTo(expected, 6);
+    expect(row.cpu_percent).toBeCloseTo(roundCpuPercent(expected), 9);
   });
 
   it('every line of the recorded stream=true answer maps, with CPU from precpu', () => {

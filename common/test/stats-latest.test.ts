@@ -49,7 +49,7 @@ for (const server of testServers()) {
       expect(newest.rows).toHaveLength(3);
 
       const after = await migrate(pool, { storage: server.flavour });
-      expect(after.applied).toEqual(['0010_stats_latest.sql', `0011_stats_latest_older_collectors.${server.flavour}.sql`]);
+      expect(after.applied.slice(0, 2)).toEqual(['0010_stats_latest.sql', `0011_stats_latest_older_collectors.${server.flavour}.sql`]);
       const latest = await pool.query(`SELECT ${COLUMNS.join(', ')} FROM container_stats_latest ORDER BY host_id, container_id`);
       expect(latest.rows).toEqual(newest.rows);
       expect(newest.rows[0].net_rx_bytes).toBe(2900 + Number(newest.rows[0].container_id.slice(1)));

@@ -210,6 +210,22 @@ if (!TIMESCALEDB_TEST_URL) {
       expect(daily.hypertable_name).toBe(hourly.materialization_hypertable_name);
     });
 
+    it('the minute aggregate keeps only its bucket index (0012: the group indexes were a third of its refresh); hourly keeps its own', async () => {
+      const indexes = async (view: string) =>
+        (
+          await pool.query<{ columns: string }>(
+            `SELECT (SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, n)
+                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS columns
+               FROM timescaledb_information.continuous_aggregates ca
+               JOIN pg_index i ON i.indrelid = format('%I.%I', ca.materialization_hypertable_schema, ca.materialization_hypertable_name)::regclass
+              WHERE ca.view_name = $1 ORDER BY 1`,
+            [view],
+          )
+        ).rows.map((r) => r.columns);
+      expect(await indexes('container_stats_minute')).toEqual(['bucket']);
+      expect(await indexes('container_stats_hourly')).toEqual(['bucket', 'container_id,bucket', 'host_id,bucket']);
+    });
+
     it('has refresh, compression and retention policies with the default intervals', async () => {
       const list = (await jobs(pool)).map((j) => [j.hypertable_name, j.proc_name, j.config.drop_after ?? j.config.compress_after ?? j.config.start_offset]);
       expect(list).toEqual([

@@ -11,6 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { createPool, type StorageFlavour } from '@dockpulse/common';
 import { createTestDatabase, TIMESCALEDB_TEST_URL } from '../common/src/testing';
+import { JOB_SESSION_SETTINGS } from '../collector/src/jobs/timescaledb-jobs';
 import { ingestStats, makeFleet } from './fleet/generate';
 import { startApi, timedRuns, type Api } from './fleet/api';
 import { logSearches, referenceRows, writeIndexedCorpus } from './fleet/logs';
@@ -48,33 +49,53 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
   try {
     // TimescaleDB's scheduler would refresh the aggregates (the minute one every minute) while the
     // fleet is written, and the refreshes timed below would find their work done: its jobs are off.
-    if (flavour === 'timescaledb') await writer.query('SELECT count(alter_job(job_id, scheduled => false)) FROM timescaledb_information.jobs WHERE job_id >= 1000');
+    if (flavour === 'timescaledb') await writer.query('SELECT j.job_id, a.* FROM timescaledb_information.jobs j CROSS JOIN LATERAL alter_job(j.job_id, scheduled => false) a WHERE j.job_id >= 1000');
     const toMs = Math.floor(Date.now() / 5000) * 5000;
     const fromMs = toMs - MINUTES * 60_000;
     const ingest = await ingestStats(writer, flavour, fleet, fromMs, toMs);
     const logLines = LOGS_PER_CONTAINER * fleet.containers.length;
     const corpus = await writeIndexedCorpus(writer, { lines: logLines, fromMs: toMs - 24 * 3_600_000, toMs, containers: fleet.containers.map((c) => ({ hostId: c.host_id, containerId: c.container_id })) });
     const logSeconds = corpus.writeS;
-    const t = performance.now();
-    if (flavour === 'postgres') {
-      while ((await writer.query<{ n: number }>('SELECT dockpulse_rollup() AS n')).rows[0]!.n > 0);
-    } else {
-      await writer.query("CALL refresh_continuous_aggregate('container_stats_hourly', NULL, NULL)");
-      await writer.query("CALL refresh_continuous_aggregate('container_stats_daily', NULL, NULL)");
-    }
-    const rollupS = (performance.now() - t) / 1000;
+    let rollupS: number;
     let minuteRefreshS: number | undefined;
-    if (flavour === 'timescaledb') {
-      const started = performance.now();
-      await writer.query("CALL refresh_continuous_aggregate('container_stats_minute', NULL, NULL)");
-      minuteRefreshS = (performance.now() - started) / 1000;
+    let defaultsRefreshS: { rollup: number; minute: number } | undefined;
+    if (flavour === 'postgres') {
+      const t = performance.now();
+      while ((await writer.query<{ n: number }>('SELECT dockpulse_rollup() AS n')).rows[0]!.n > 0);
+      rollupS = (performance.now() - t) / 1000;
+    } else {
+      // As the collector runs the policies (JOB_SESSION_SETTINGS), then again over the same range
+      // with the server's default planner settings (force: the buckets are materialized already).
+      const c = await writer.connect();
+      try {
+        const refresh = async (force: boolean) => {
+          const f = force ? ', force => true' : '';
+          const t = performance.now();
+          await c.query(`CALL refresh_continuous_aggregate('container_stats_hourly', NULL, NULL${f})`);
+          await c.query(`CALL refresh_continuous_aggregate('container_stats_daily', NULL, NULL${f})`);
+          const m = performance.now();
+          await c.query(`CALL refresh_continuous_aggregate('container_stats_minute', NULL, NULL${f})`);
+          return { rollup: (m - t) / 1000, minute: (performance.now() - m) / 1000 };
+        };
+        for (const [name, value] of Object.entries(JOB_SESSION_SETTINGS)) await c.query('SELECT set_config($1, $2, false)', [name, value]);
+        const ours = await refresh(false);
+        for (const name of Object.keys(JOB_SESSION_SETTINGS)) await c.query(`RESET ${name}`);
+        defaultsRefreshS = await refresh(true);
+        rollupS = ours.rollup;
+        minuteRefreshS = ours.minute;
+      } finally {
+        c.release();
+      }
     }
     await writer.query('ANALYZE');
     console.log(`${label}: ${ingest.statsRows} stats rows + ${ingest.eventRows} events in ${ingest.seconds.toFixed(1)} s (${Math.round(ingest.statsRows / ingest.seconds)} rows/s, ${hosts} writers); ${logLines} log lines in ${logSeconds.toFixed(1)} s, trigram index over them ${corpus.indexS.toFixed(1)} s; rollup ${rollupS.toFixed(2)} s`);
     results.push({ flavour, containers: fleet.containers.length, query: 'ingest (rows/s, one writer per host)', ms: '', bytes: '', note: `${Math.round(ingest.statsRows / ingest.seconds)} rows/s` });
-    results.push({ flavour, containers: fleet.containers.length, query: 'rollup of the range', ms: Math.round(rollupS * 1000), bytes: '', note: flavour === 'postgres' ? 'minute tier, hourly, daily' : 'refresh: hourly, daily' });
+    results.push({ flavour, containers: fleet.containers.length, query: 'rollup of the range', ms: Math.round(rollupS * 1000), bytes: '', note: flavour === 'postgres' ? 'minute tier, hourly, daily' : 'refresh: hourly, daily, under the collector\'s job settings' });
     if (minuteRefreshS !== undefined) {
       results.push({ flavour, containers: fleet.containers.length, query: 'refresh of the minute tier over the range', ms: Math.round(minuteRefreshS * 1000), bytes: '', note: '' });
+    }
+    if (defaultsRefreshS) {
+      results.push({ flavour, containers: fleet.containers.length, query: 'the same refreshes with default planner settings (before): hourly and daily / minute', ms: `${Math.round(defaultsRefreshS.rollup * 1000)} / ${Math.round(defaultsRefreshS.minute * 1000)}`, bytes: '', note: 'force => true, right after' });
     }
     const largest = containers === Math.max(...SIZES);
     if (flavour === 'postgres') {

@@ -16,7 +16,7 @@ interface Layout {
 }
 
 const LAYOUTS: Layout[] = [
-  { name: 'the schema (0002)', drop: [], cpuHundredths: false },
+  { name: 'the schema as stored (since 0010 the counters, mem_usage_bytes and mem_percent are NULL)', drop: [], cpuHundredths: false },
   { name: 'without mem_percent (used / limit on read)', drop: ['mem_percent'], cpuHundredths: false },
   { name: 'and without the four deltas (the counters\' differences, except across a restart)', drop: ['mem_percent', ...DELTAS], cpuHundredths: false },
   { name: 'and CPU in integer hundredths of a percent', drop: ['mem_percent', ...DELTAS], cpuHundredths: true },

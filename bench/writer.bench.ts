@@ -1,5 +1,9 @@
-// Rows/s into container_stats: one INSERT per row, the BatchWriter, and raw COPY, with the same
-// generated rows on the same server. Run: npx tsx bench/writer.bench.ts (BENCH_ROWS=200000 by
+// Rows/s of container_stats samples: one INSERT per row, the BatchWriter, and raw COPY, with the
+// same generated rows on the same server. The naive and the reference ways write what the writer
+// stores, where it stores it: the history's columns (collector/src/writer/tables.ts, storedSpec) into
+// container_samples under the containers' integer keys (plain, sql/0009) or into the hypertable
+// (TimescaleDB). The writer also keeps each container's newest row in container_stats_latest
+// (sql/0010); they do not. Run: npx tsx bench/writer.bench.ts (BENCH_ROWS=200000 by
 // default, the per-row method on the first BENCH_PER_ROW_ROWS=10000; TIMESCALEDB_TEST_URL adds
 // the TimescaleDB flavour). Figures go to bench/README.md.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,13 +16,12 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { createPool, type ContainerStatsRow, type StorageFlavour } from '@dockpulse/common';
 import { createTestDatabase } from '../common/src/testing';
 import { BatchWriter } from '../collector/src/writer';
-import { TABLE_SPECS } from '../collector/src/writer/tables';
+import { storedSpec, type StoredSpec } from '../collector/src/writer/tables';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 // One commit per row is slow enough that a sample gives its rate; the rate is what is compared.
 const PER_ROW_ROWS = Math.min(ROWS, Number(process.env.BENCH_PER_ROW_ROWS ?? 10_000));
 const CONTAINERS = 100;
-const COLUMNS = TABLE_SPECS.container_stats.columns.map((c) => c.name as keyof ContainerStatsRow);
 
 function generateRows(count: number): ContainerStatsRow[] {
   // Recent samples (today's partitions exist), 1 s apart per container, like the stats job makes.
@@ -44,12 +47,29 @@ function generateRows(count: number): ContainerStatsRow[] {
   }));
 }
 
-async function perRow(pool: Pool, rows: ContainerStatsRow[]): Promise<void> {
-  const sql = `INSERT INTO container_stats (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+/** A row as stored: the stored relation's columns, ckey (plain flavour) from `keys`. */
+type StoredRow = Record<string, unknown>;
+
+async function storedRows(pool: Pool, spec: StoredSpec, rows: ContainerStatsRow[]): Promise<StoredRow[]> {
+  const keys = new Map<string, number>();
+  if (spec.columns.some((c) => c.name === 'ckey')) {
+    const ids = [...new Set(rows.map((r) => r.container_id))];
+    const r = await pool.query<{ container_id: string; ckey: number }>(
+      'SELECT container_id, ckey FROM dockpulse_container_keys($1::text[], $2::text[])',
+      [ids.map(() => 'bench-host'), ids],
+    );
+    for (const k of r.rows) keys.set(k.container_id, k.ckey);
+  }
+  return rows.map((row) => ({ ...row, ckey: keys.get(row.container_id) }));
+}
+
+async function perRow(pool: Pool, spec: StoredSpec, rows: StoredRow[]): Promise<void> {
+  const columns = spec.columns.map((c) => c.name);
+  const sql = `INSERT INTO ${spec.relation} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})
                ON CONFLICT DO NOTHING`;
   const client = await pool.connect();
   try {
-    for (const row of rows) await client.query({ name: 'bench_per_row', text: sql, values: COLUMNS.map((c) => row[c]) });
+    for (const row of rows) await client.query({ name: 'bench_per_row', text: sql, values: columns.map((c) => row[c]) });
   } finally {
     client.release();
   }
@@ -77,15 +97,16 @@ async function viaWriter(pool: Pool, rows: ContainerStatsRow[], flavour: Storage
 const copyText = (value: unknown): string => (value == null ? '\\N' : value instanceof Date ? value.toISOString() : String(value));
 
 /** COPY of `rows` in statements of `rowsPerCopy` rows (all in one statement by default). */
-async function viaCopy(pool: Pool, rows: ContainerStatsRow[], rowsPerCopy = rows.length): Promise<void> {
+async function viaCopy(pool: Pool, spec: StoredSpec, rows: StoredRow[], rowsPerCopy = rows.length): Promise<void> {
+  const columns = spec.columns.map((c) => c.name);
   const client = await pool.connect();
   try {
     for (let start = 0; start < rows.length; start += rowsPerCopy) {
       const part = rows.slice(start, start + rowsPerCopy);
-      const stream = client.query(copyFrom(`COPY container_stats (${COLUMNS.join(', ')}) FROM STDIN`));
+      const stream = client.query(copyFrom(`COPY ${spec.relation} (${columns.join(', ')}) FROM STDIN`));
       async function* lines() {
         for (let i = 0; i < part.length; i += 1000) {
-          yield part.slice(i, i + 1000).map((row) => `${COLUMNS.map((c) => copyText(row[c])).join('\t')}\n`).join('');
+          yield part.slice(i, i + 1000).map((row) => `${columns.map((c) => copyText(row[c])).join('\t')}\n`).join('');
         }
       }
       await pipeline(Readable.from(lines()), stream);
@@ -103,8 +124,8 @@ interface Result {
   rowsPerSecond: number;
 }
 
-async function measure(pool: Pool, flavour: string, method: string, rows: ContainerStatsRow[], run: () => Promise<void>): Promise<Result> {
-  await pool.query('TRUNCATE container_stats');
+async function measure(pool: Pool, flavour: StorageFlavour, method: string, rows: readonly unknown[], run: () => Promise<void>): Promise<Result> {
+  await pool.query(`TRUNCATE ${storedSpec('container_stats', flavour).relation}, container_stats_latest`);
   const started = process.hrtime.bigint();
   await run();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -117,12 +138,14 @@ async function benchFlavour(flavour: StorageFlavour, serverUrl: string | undefin
   const db = await createTestDatabase({ flavour, serverUrl });
   const pool = createPool({ connectionString: db.url, max: 2 });
   try {
+    const spec = storedSpec('container_stats', flavour);
+    const stored = await storedRows(pool, spec, rows);
     return [
-      await measure(pool, flavour, 'one INSERT per row', rows.slice(0, PER_ROW_ROWS), () => perRow(pool, rows.slice(0, PER_ROW_ROWS))),
-      await measure(pool, flavour, 'BatchWriter (COPY, 1000/batch)', rows, () => viaWriter(pool, rows, flavour)),
-      await measure(pool, flavour, 'COPY (pg-copy-streams)', rows, () => viaCopy(pool, rows)),
+      await measure(pool, flavour, 'one INSERT per row', rows.slice(0, PER_ROW_ROWS), () => perRow(pool, spec, stored.slice(0, PER_ROW_ROWS))),
+      await measure(pool, flavour, 'BatchWriter (COPY, 1000/batch, and the newest rows upserted)', rows, () => viaWriter(pool, rows, flavour)),
+      await measure(pool, flavour, 'COPY (pg-copy-streams)', rows, () => viaCopy(pool, spec, stored)),
       // For reference: COPY cut into the writer's batch size, one commit each.
-      await measure(pool, flavour, 'COPY, 1000 rows per statement', rows, () => viaCopy(pool, rows, 1000)),
+      await measure(pool, flavour, 'COPY, 1000 rows per statement', rows, () => viaCopy(pool, spec, stored, 1000)),
     ];
   } finally {
     await pool.end();

@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { createPool, type StorageFlavour } from '@dockpulse/common';
 import { createTestDatabase, TIMESCALEDB_TEST_URL } from '../common/src/testing';
-import { JOB_SESSION_SETTINGS } from '../collector/src/jobs/timescaledb-jobs';
+import { withJobSessionSettings } from '../collector/src/jobs/timescaledb-jobs';
 import { ingestStats, makeFleet } from './fleet/generate';
 import { startApi, timedRuns, type Api } from './fleet/api';
 import { logSearches, referenceRows, writeIndexedCorpus } from './fleet/logs';
@@ -64,7 +64,7 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
       while ((await writer.query<{ n: number }>('SELECT dockpulse_rollup() AS n')).rows[0]!.n > 0);
       rollupS = (performance.now() - t) / 1000;
     } else {
-      // As the collector runs the policies (JOB_SESSION_SETTINGS), then again over the same range
+      // As the collector runs the policies (withJobSessionSettings), then again over the same range
       // with the server's default planner settings (force: the buckets are materialized already).
       const c = await writer.connect();
       try {
@@ -77,9 +77,7 @@ async function runSize(flavour: StorageFlavour, serverUrl: string | undefined, c
           await c.query(`CALL refresh_continuous_aggregate('container_stats_minute', NULL, NULL${f})`);
           return { rollup: (m - t) / 1000, minute: (performance.now() - m) / 1000 };
         };
-        for (const [name, value] of Object.entries(JOB_SESSION_SETTINGS)) await c.query('SELECT set_config($1, $2, false)', [name, value]);
-        const ours = await refresh(false);
-        for (const name of Object.keys(JOB_SESSION_SETTINGS)) await c.query(`RESET ${name}`);
+        const ours = await withJobSessionSettings(c, () => refresh(false));
         defaultsRefreshS = await refresh(true);
         rollupS = ours.rollup;
         minuteRefreshS = ours.minute;

@@ -15,28 +15,15 @@
 -- replayed spool leaves it alone). Collectors from before this migration still write whole rows to
 -- container_stats; a trigger keeps this table for them (0011).
 
+-- The columns of container_stats, in its order (a table in TimescaleDB, a view in plain PostgreSQL,
+-- 0009), so that a row of it is a container_stats row.
 CREATE TABLE container_stats_latest (
-  time              timestamptz NOT NULL,
-  host_id           text NOT NULL,
-  container_id      text NOT NULL,
-  cpu_percent       double precision,
-  mem_used_bytes    bigint,
-  mem_usage_bytes   bigint,
-  mem_limit_bytes   bigint,
-  mem_percent       double precision,
-  net_rx_bytes      bigint,
-  net_tx_bytes      bigint,
-  blk_read_bytes    bigint,
-  blk_write_bytes   bigint,
-  net_rx_delta      bigint,
-  net_tx_delta      bigint,
-  blk_read_delta    bigint,
-  blk_write_delta   bigint,
-  pids              integer,
+  LIKE container_stats,
   PRIMARY KEY (host_id, container_id)
 -- Every row is updated every stats cycle; with room on its page the update is HOT (no indexed
 -- column changes), so the table and its key stay the size of the fleet.
 ) WITH (fillfactor = 50);
+ALTER TABLE container_stats_latest ALTER COLUMN time SET NOT NULL;
 
 -- Seeded with every container's newest stored sample, by the function of 0009 (one backward index
 -- probe per container) before it is replaced.
@@ -49,10 +36,7 @@ SELECT l.* FROM (SELECT DISTINCT host_id, container_id FROM container_info) ci
 CREATE FUNCTION dockpulse_keep_latest_stats() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO container_stats_latest AS l
-  VALUES (NEW.time, NEW.host_id, NEW.container_id, NEW.cpu_percent, NEW.mem_used_bytes, NEW.mem_usage_bytes,
-          NEW.mem_limit_bytes, NEW.mem_percent, NEW.net_rx_bytes, NEW.net_tx_bytes, NEW.blk_read_bytes,
-          NEW.blk_write_bytes, NEW.net_rx_delta, NEW.net_tx_delta, NEW.blk_read_delta, NEW.blk_write_delta, NEW.pids)
+  INSERT INTO container_stats_latest AS l SELECT NEW.*
   ON CONFLICT (host_id, container_id) DO UPDATE SET
     time = EXCLUDED.time, cpu_percent = EXCLUDED.cpu_percent, mem_used_bytes = EXCLUDED.mem_used_bytes,
     mem_usage_bytes = EXCLUDED.mem_usage_bytes, mem_limit_bytes = EXCLUDED.mem_limit_bytes,
@@ -69,9 +53,7 @@ END $$;
 CREATE OR REPLACE FUNCTION dockpulse_latest_stats(p_host_id text, p_container_id text, p_since timestamptz DEFAULT NULL)
 RETURNS SETOF container_stats
 LANGUAGE sql STABLE AS $$
-  SELECT l.time, l.host_id, l.container_id, l.cpu_percent, l.mem_used_bytes, l.mem_usage_bytes,
-         l.mem_limit_bytes, l.mem_percent, l.net_rx_bytes, l.net_tx_bytes, l.blk_read_bytes,
-         l.blk_write_bytes, l.net_rx_delta, l.net_tx_delta, l.blk_read_delta, l.blk_write_delta, l.pids
+  SELECT l.*
     FROM container_stats_latest l
    WHERE l.host_id = p_host_id AND l.container_id = p_container_id AND l.time > coalesce(p_since, '-infinity')
 $$;

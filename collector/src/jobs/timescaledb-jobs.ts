@@ -5,7 +5,7 @@
 // succeeds with CALL run_job — the rollups would silently stop. The maintenance job therefore runs
 // Dockpulse's overdue policies itself. Where the scheduler works, its successes keep every policy
 // current and this is one cheap query a minute.
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 const DOCKPULSE_RELATIONS = [
   'container_stats',
@@ -60,6 +60,16 @@ export async function overdueTimescaleJobs(pool: Pool): Promise<TimescaleJob[]> 
  */
 export const JOB_SESSION_SETTINGS: Readonly<Record<string, string>> = { enable_sort: 'off', work_mem: '64MB', jit: 'off' };
 
+/** Runs `work` on `client` under JOB_SESSION_SETTINGS, and resets them after (the bench times it too). */
+export async function withJobSessionSettings<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
+  for (const [name, value] of Object.entries(JOB_SESSION_SETTINGS)) await client.query('SELECT set_config($1, $2, false)', [name, value]);
+  try {
+    return await work();
+  } finally {
+    for (const name of Object.keys(JOB_SESSION_SETTINGS)) await client.query(`RESET ${name}`);
+  }
+}
+
 /** Runs each overdue policy with CALL run_job (outside a transaction, as TimescaleDB requires). */
 export async function runOverdueTimescaleJobs(
   pool: Pool,
@@ -71,19 +81,19 @@ export async function runOverdueTimescaleJobs(
     const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [JOB_RUNNER_LOCK]);
     if (!locked.rows[0]?.ok) return 0;
     try {
-      for (const [name, value] of Object.entries(JOB_SESSION_SETTINGS)) await client.query('SELECT set_config($1, $2, false)', [name, value]);
-      for (const job of await overdueTimescaleJobs(pool)) {
-        try {
-          await client.query('CALL run_job($1)', [job.jobId]);
-          await record(client, job, null);
-          ran++;
-        } catch (error) {
-          await record(client, job, error).catch(() => undefined);
-          onError(job, error);
+      await withJobSessionSettings(client, async () => {
+        for (const job of await overdueTimescaleJobs(pool)) {
+          try {
+            await client.query('CALL run_job($1)', [job.jobId]);
+            await record(client, job, null);
+            ran++;
+          } catch (error) {
+            await record(client, job, error).catch(() => undefined);
+            onError(job, error);
+          }
         }
-      }
+      });
     } finally {
-      for (const name of Object.keys(JOB_SESSION_SETTINGS)) await client.query(`RESET ${name}`);
       await client.query('SELECT pg_advisory_unlock($1)', [JOB_RUNNER_LOCK]);
     }
   } finally {

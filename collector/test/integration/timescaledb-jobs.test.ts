@@ -3,7 +3,7 @@
 import type { Pool } from 'pg';
 import { createPool } from '@dockpulse/common';
 import { createTestDatabase, TIMESCALEDB_SKIP_REASON, TIMESCALEDB_TEST_URL, type TestDatabase } from '@dockpulse/common/testing';
-import { JOB_SESSION_SETTINGS, overdueTimescaleJobs, runOverdueTimescaleJobs } from '@dockpulse/collector/jobs/timescaledb-jobs';
+import { JOB_SESSION_SETTINGS, overdueTimescaleJobs, runOverdueTimescaleJobs, withJobSessionSettings } from '@dockpulse/collector/jobs/timescaledb-jobs';
 
 if (!TIMESCALEDB_TEST_URL) {
   describe('overdue TimescaleDB policies', () => {
@@ -56,33 +56,22 @@ if (!TIMESCALEDB_TEST_URL) {
       expect(await runOverdueTimescaleJobs(pool, (_job, error) => errors.push(error))).toBe(0);
     });
 
-    it('gives the pool its connections back with the default planner settings after running the policies under its own', async () => {
-      // Two connections: the runner holds one and lists the overdue policies on the other.
-      const two = createPool({ connectionString: db.url, max: 2 });
+    it('runs work under its planner settings and resets them after, also when the work fails', async () => {
+      const client = await pool.connect();
       try {
-        const settingsOfBoth = async () => {
-          const clients = [await two.connect(), await two.connect()];
-          try {
-            const values: string[][] = [];
-            for (const c of clients) {
-              const row: string[] = [];
-              for (const name of Object.keys(JOB_SESSION_SETTINGS)) row.push((await c.query('SELECT current_setting($1) AS v', [name])).rows[0].v);
-              values.push(row);
-            }
-            return values;
-          } finally {
-            for (const c of clients) c.release();
-          }
+        const settings = async () => {
+          const values: string[] = [];
+          for (const name of Object.keys(JOB_SESSION_SETTINGS)) values.push((await client.query('SELECT current_setting($1) AS v', [name])).rows[0].v);
+          return values;
         };
-        const defaults = await settingsOfBoth();
-        expect(defaults[0]).not.toEqual(Object.values(JOB_SESSION_SETTINGS));
-        await two.query('DELETE FROM dockpulse_job_runs');
-        const errors: unknown[] = [];
-        expect(await runOverdueTimescaleJobs(two, (_job, error) => errors.push(error))).toBeGreaterThan(0);
-        expect(errors).toEqual([]);
-        expect(await settingsOfBoth()).toEqual(defaults);
+        const defaults = await settings();
+        expect(defaults).not.toEqual(Object.values(JOB_SESSION_SETTINGS));
+        expect(await withJobSessionSettings(client, settings)).toEqual(Object.values(JOB_SESSION_SETTINGS));
+        expect(await settings()).toEqual(defaults);
+        await expect(withJobSessionSettings(client, () => client.query('SELECT 1/0'))).rejects.toThrow(/division by zero/);
+        expect(await settings()).toEqual(defaults);
       } finally {
-        await two.end();
+        client.release();
       }
     });
   });
